@@ -1,0 +1,1 @@
+"""Scoring for attunement: the codebook, the rubric and the scorer. Headless and pure."""

@@ -1,0 +1,196 @@
+"""A small, safe condition language over named values.
+
+    alliance >= 5 and not out_of_window
+    rupture == "confrontation" or shame > 7
+
+Comparisons (== != < <= > >=, chains allowed), `and`, `or`, `not`, parentheses, whole or
+decimal numbers, quoted text, true/false. The text is parsed with Python's `ast` parser,
+checked against a whitelist of node types and known names, and compiled into closures.
+Nothing is ever passed to `eval`.
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Literal
+
+from simulator.errors import did_you_mean
+
+Kind = Literal["int", "bool", "str"]
+
+
+@dataclass(frozen=True)
+class NameSpec:
+    """What a name in a condition stands for."""
+
+    kind: Kind
+    choices: tuple[str, ...] = ()
+    """For text names: the values it can take."""
+
+
+Env = Mapping[str, Any]
+Pred = Callable[[Env], Any]
+
+
+class ExprError(ValueError):
+    def __init__(self, message: str, column: int | None = None, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.column = column
+        self.hint = hint
+
+
+_CMP: dict[type[ast.cmpop], Callable[[Any, Any], bool]] = {
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+}
+_ORDERING = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+_LITERAL_WORDS = {"true": True, "false": False, "True": True, "False": False}
+MAX_LENGTH = 500
+
+
+@dataclass(frozen=True)
+class _Typed:
+    fn: Pred
+    kind: Kind
+    name: str | None = None
+    const: Any = None
+    is_const: bool = False
+
+
+def compile_condition(source: str, names: Mapping[str, NameSpec]) -> Pred:
+    """Parse and check `source`; return a function of an environment. Raises ExprError."""
+    return _compile_cached(source, _freeze(names))
+
+
+def _freeze(names: Mapping[str, NameSpec]) -> tuple[tuple[str, NameSpec], ...]:
+    return tuple(sorted(names.items()))
+
+
+@lru_cache(maxsize=4096)
+def _compile_cached(source: str, frozen: tuple[tuple[str, NameSpec], ...]) -> Pred:
+    names = dict(frozen)
+    if not isinstance(source, str) or not source.strip():
+        raise ExprError("the condition is empty", hint='write a test such as "alliance >= 5"')
+    if len(source) > MAX_LENGTH:
+        raise ExprError(f"the condition is longer than {MAX_LENGTH} characters", hint="split it")
+    text = source.strip()
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError as exc:
+        hint = 'conditions look like: alliance >= 5 and rupture == "withdrawal"'
+        if "=<" in text or "=>" in text:
+            hint = "write <= or >= (the comparison sign comes first)"
+        elif "=" in text and "==" not in text and not any(op in text for op in ("<=", ">=", "!=")):
+            hint = "use == to compare (a single = is not a comparison)"
+        elif "&&" in text or "||" in text:
+            hint = "write `and` / `or` instead of && / ||"
+        raise ExprError("the condition does not parse", column=exc.offset, hint=hint) from None
+    typed = _Checker(names).visit(tree.body)
+    if typed.kind != "bool":
+        raise ExprError(
+            f"the condition is a {typed.kind}, not a test",
+            hint=f"compare it, e.g. `{typed.name or 'alliance'} >= 5`",
+        )
+    return typed.fn
+
+
+class _Checker:
+    def __init__(self, names: Mapping[str, NameSpec]) -> None:
+        self.names = names
+
+    def visit(self, node: ast.AST) -> _Typed:
+        if isinstance(node, ast.BoolOp):
+            parts = [self._want_bool(v) for v in node.values]
+            fns = tuple(p.fn for p in parts)
+            if isinstance(node.op, ast.And):
+                return _Typed(lambda env: all(f(env) for f in fns), "bool")
+            return _Typed(lambda env: any(f(env) for f in fns), "bool")
+        if isinstance(node, ast.UnaryOp):
+            if isinstance(node.op, ast.Not):
+                inner = self._want_bool(node.operand).fn
+                return _Typed(lambda env: not inner(env), "bool")
+            if isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
+                value = node.operand.value
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    return _const(-value)
+            raise self._bad(node, "only `not` and a minus sign before a number are allowed here")
+        if isinstance(node, ast.Compare):
+            return self._compare(node)
+        if isinstance(node, ast.Name):
+            return self._name(node)
+        if isinstance(node, ast.Constant):
+            value = node.value
+            if isinstance(value, bool | int | float | str):
+                return _const(value)
+            raise self._bad(node, "only numbers, quoted text and true/false are allowed")
+        raise self._bad(node, f"'{type(node).__name__}' is not part of the condition language")
+
+    def _bad(self, node: ast.AST, message: str) -> ExprError:
+        col = getattr(node, "col_offset", None)
+        return ExprError(
+            message,
+            column=None if col is None else col + 1,
+            hint="use names, numbers, quoted text, comparisons, and/or/not, parentheses",
+        )
+
+    def _want_bool(self, node: ast.AST) -> _Typed:
+        typed = self.visit(node)
+        if typed.kind != "bool":
+            raise self._bad(
+                node, f"'{ast.unparse(node)}' is a {typed.kind}; `and`, `or`, `not` need tests"
+            )
+        return typed
+
+    def _name(self, node: ast.Name) -> _Typed:
+        ident = node.id
+        if ident in _LITERAL_WORDS:
+            return _const(_LITERAL_WORDS[ident])
+        spec = self.names.get(ident)
+        if spec is None:
+            raise ExprError(
+                f"unknown name '{ident}' in the condition",
+                column=node.col_offset + 1,
+                hint=did_you_mean(ident, self.names, "names"),
+            )
+        return _Typed(lambda env: env[ident], spec.kind, name=ident)
+
+    def _compare(self, node: ast.Compare) -> _Typed:
+        operands = [self.visit(node.left), *(self.visit(c) for c in node.comparators)]
+        steps: list[tuple[Callable[[Any, Any], bool], Pred, Pred]] = []
+        for op, left, right in zip(node.ops, operands, operands[1:], strict=False):
+            fn = _CMP.get(type(op))
+            if fn is None:
+                raise self._bad(node, "only == != < <= > >= compare values")
+            self._check_pair(node, op, left, right)
+            steps.append((fn, left.fn, right.fn))
+        frozen = tuple(steps)
+        return _Typed(lambda env: all(f(a(env), b(env)) for f, a, b in frozen), "bool")
+
+    def _check_pair(self, node: ast.AST, op: ast.cmpop, left: _Typed, right: _Typed) -> None:
+        if left.kind != right.kind and not {left.kind, right.kind} <= {"int"}:
+            raise self._bad(node, f"cannot compare a {left.kind} with a {right.kind}")
+        if left.kind in ("str", "bool") and isinstance(op, _ORDERING):
+            raise self._bad(node, f"a {left.kind} can only be compared with == or !=")
+        for named, const in ((left, right), (right, left)):
+            if named.name and const.is_const and named.kind == "str":
+                spec = self.names[named.name]
+                if spec.choices and const.const not in spec.choices:
+                    raise ExprError(
+                        f"'{named.name}' is never \"{const.const}\"",
+                        column=getattr(node, "col_offset", 0) + 1,
+                        hint=did_you_mean(str(const.const), spec.choices, "values"),
+                    )
+
+
+def _const(value: Any) -> _Typed:
+    kind: Kind = "bool" if isinstance(value, bool) else "str" if isinstance(value, str) else "int"
+    return _Typed(lambda env: value, kind, const=value, is_const=True)

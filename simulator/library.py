@@ -1,0 +1,21 @@
+"""The vignettes shipped with attunement (`vignettes/`, installed as `simulator.bundled`)."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+
+def bundled_dir() -> Path:
+    return Path(str(resources.files("simulator.bundled")))
+
+
+def bundled_files() -> list[Path]:
+    return sorted(p for p in bundled_dir().iterdir() if p.suffix in (".yaml", ".yml"))
+
+
+def bundled_path(ident: str) -> Path | None:
+    for path in bundled_files():
+        if path.stem == ident:
+            return path
+    return None

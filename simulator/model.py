@@ -1,0 +1,306 @@
+"""The vignette format: frozen, validated content. State lives in `simulator.engine`.
+
+A vignette is a graph. Beats are what the client says; choices are what the therapist may say
+back, each coded with moves from the codebook, changing the client's state and leading to a
+beat, an ending, or the first branch whose condition holds.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+    WithJsonSchema,
+    create_model,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from scoring.codebook import Codebook, codebook
+from simulator.errors import did_you_mean
+from simulator.expr import ExprError, compile_condition
+
+FORMAT_VERSION: Literal[1] = 1
+_CB: Codebook = codebook()
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", use_attribute_docstrings=True, populate_by_name=True
+    )
+
+
+def _known(kind: str, table: dict[str, Any], what: str) -> Any:
+    def check(value: str) -> str:
+        if value not in table:
+            raise PydanticCustomError(
+                f"unknown_{kind}",
+                "unknown {what} '{value}'",
+                {"what": what, "value": value, "hint": did_you_mean(value, table, what + "s")},
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+def _enum_schema(table: dict[str, Any], description: str) -> WithJsonSchema:
+    return WithJsonSchema({"type": "string", "enum": sorted(table), "description": description})
+
+
+MoveCode = Annotated[
+    str,
+    _known("move", _CB.moves, "move code"),
+    _enum_schema(_CB.moves, "A therapist move from the codebook (scoring/codebook.yaml)."),
+]
+MarkerCode = Annotated[
+    str,
+    _known("marker", _CB.markers, "client marker"),
+    _enum_schema(
+        _CB.markers, "A client marker from the codebook (3RS rupture markers and others)."
+    ),
+]
+StateName = Annotated[
+    str,
+    _known("state", _CB.state, "state variable"),
+    _enum_schema(_CB.state, "A client state variable from the codebook."),
+]
+EndingKindCode = Annotated[
+    str,
+    _known("ending_kind", _CB.endings, "ending kind"),
+    _enum_schema(_CB.endings, "Ending kind."),
+]
+PrincipleCode = Annotated[
+    str,
+    _known("principle", _CB.principles, "seed principle"),
+    _enum_schema(_CB.principles, "A seed principle this vignette trains."),
+]
+Id = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=80),
+]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+
+
+def _check_condition(source: str) -> str:
+    try:
+        compile_condition(source, _CB.condition_names())
+    except ExprError as exc:
+        where = f" (at character {exc.column})" if exc.column else ""
+        raise PydanticCustomError(
+            "bad_condition",
+            "{message}{where}: {source}",
+            {"message": exc.message, "where": where, "source": source, "hint": exc.hint or ""},
+        ) from None
+    return source
+
+
+Condition = Annotated[
+    str,
+    AfterValidator(_check_condition),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "description": 'A test on the client state, e.g. "alliance >= 5 and not out_of_window".',
+        }
+    ),
+]
+
+_WIDTH = {name: var.range[1] - var.range[0] for name, var in _CB.state.items()}
+Delta = Annotated[int, Field(ge=-max(_WIDTH.values()), le=max(_WIDTH.values()))]
+
+StartState = create_model(
+    "StartState",
+    __base__=Frozen,
+    **{  # type: ignore[call-overload]
+        name: (
+            int,
+            Field(ge=var.range[0], le=var.range[1], description=var.meaning),
+        )
+        for name, var in _CB.state.items()
+    },
+)
+StartState.__doc__ = (
+    "The client's state when the session begins (every variable, within its range)."
+)
+
+
+class Client(Frozen):
+    name: Text
+    """The client's (fictional) name."""
+    age: int | None = Field(default=None, ge=3, le=110)
+    pronouns: str | None = None
+    background: Text
+    """A short background, shown at the briefing."""
+
+
+class Window(Frozen):
+    """The client's window of tolerance on the arousal scale (inclusive)."""
+
+    low: int = Field(ge=_CB.state["arousal"].range[0], le=_CB.state["arousal"].range[1])
+    high: int = Field(ge=_CB.state["arousal"].range[0], le=_CB.state["arousal"].range[1])
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Window:
+        if self.low >= self.high:
+            raise PydanticCustomError(
+                "window_order",
+                "the window's low ({low}) must be below its high ({high})",
+                {"low": self.low, "high": self.high, "hint": "e.g. low: 3, high: 7"},
+            )
+        return self
+
+
+class Branch(Frozen):
+    """One branch of a conditional route. The last branch has no `if`: it is the fallback."""
+
+    if_: Condition | None = Field(default=None, alias="if")
+    """The test on the client state after the choice's effect; omit it on the fallback."""
+    go: Id
+    """The beat or ending to go to."""
+
+
+def _route_kind(value: Any) -> str | None:
+    if isinstance(value, str):
+        return "target"
+    if isinstance(value, list):
+        return "branches"
+    return None
+
+
+Route = Annotated[
+    Annotated[Id, Tag("target")] | Annotated[list[Branch], Tag("branches")],
+    Discriminator(
+        _route_kind,
+        custom_error_type="bad_route",
+        custom_error_message="must be a beat or ending id, or a list of branches (if / go)",
+        custom_error_context={
+            "hint": "e.g. `to: next-beat`, or `to: [{if: alliance < 3, go: dropout}, {go: next}]`"
+        },
+    ),
+]
+
+
+class Choice(Frozen):
+    """Something the therapist may say at a beat."""
+
+    id: Id | None = None
+    """Optional stable id; transcripts otherwise use the choice's number."""
+    say: Text
+    """The therapist's words."""
+    moves: list[MoveCode] = Field(default_factory=list)
+    """One or more move codes from the codebook."""
+    effect: dict[StateName, Delta] = Field(default_factory=dict)
+    """How the client's state changes, e.g. {arousal: -1, alliance: 2}."""
+    to: Route
+    """A beat or ending id, or a list of branches (`if` / `go`) ending with a fallback."""
+    note: str | None = None
+    """An author's note on this choice, shown in the debrief."""
+
+    @field_validator("to")
+    @classmethod
+    def _fallback_last(cls, to: str | list[Branch]) -> str | list[Branch]:
+        if isinstance(to, list):
+            if not to:
+                raise PydanticCustomError(
+                    "no_branches",
+                    "the list of branches is empty",
+                    {"hint": "give at least a fallback"},
+                )
+            if to[-1].if_ is not None:
+                raise PydanticCustomError(
+                    "no_fallback",
+                    "the last branch has an `if`; the last branch must be the fallback",
+                    {"hint": "add a final `- go: <beat>` without `if`"},
+                )
+            if any(b.if_ is None for b in to[:-1]):
+                raise PydanticCustomError(
+                    "early_fallback",
+                    "only the last branch may omit `if`",
+                    {"hint": "give each earlier branch an `if`, or move the fallback to the end"},
+                )
+        return to
+
+    def targets(self) -> list[str]:
+        return [self.to] if isinstance(self.to, str) else [b.go for b in self.to]
+
+
+class Beat(Frozen):
+    """A moment in the session: the client speaks, and the therapist chooses a response."""
+
+    id: Id
+    client: Text
+    """What the client says."""
+    nonverbal: str | None = None
+    """What the therapist can see or hear: posture, voice, silence."""
+    inner: str | None = None
+    """The client's inner experience; shown only in the debrief."""
+    markers: list[MarkerCode] = Field(default_factory=list)
+    """Client markers from the codebook (rupture markers open a rupture)."""
+    checkin: str | None = None
+    """A self-awareness prompt for the trainee, e.g. 'What do you notice in your body?'"""
+    choices: list[Choice] = Field(default_factory=list)
+
+
+class Ending(Frozen):
+    """Where the session ends."""
+
+    id: Id
+    kind: EndingKindCode
+    title: Text
+    client: str | None = None
+    """The client's last words, if any."""
+    inner: str | None = None
+    """The client's inner experience at the end; shown in the debrief."""
+    debrief: str | None = None
+    """What this ending means, for the debrief."""
+
+
+class Vignette(Frozen):
+    """A branching case vignette."""
+
+    format: Literal[1] = FORMAT_VERSION
+    """The version of this file format."""
+    id: Id
+    title: Text
+    client: Client
+    setting: Text
+    """Where and when: service, session number, context."""
+    attachment: Literal["secure", "deactivating", "hyperactivating", "disorganised"]
+    difficulty: Literal["introductory", "intermediate", "advanced"] = "intermediate"
+    minutes: int = Field(ge=1, le=240)
+    """Estimated minutes to play."""
+    objectives: list[Text] = Field(min_length=1)
+    """Learning objectives, in the trainee's terms."""
+    principles: list[PrincipleCode] = Field(default_factory=list)
+    """The seed principles this vignette trains (codebook `principles`)."""
+    content_notes: list[str] = Field(default_factory=list)
+    """Content notes shown before play, e.g. 'references to self-harm'."""
+    window: Window
+    state: StartState
+    """The client's state at the start."""
+    turn_limit: int = Field(default=60, ge=1, le=10_000)
+    """The most choices a session may take; bounds scoring where the graph has cycles."""
+    start: Id
+    """The id of the first beat."""
+    beats: list[Beat] = Field(min_length=1)
+    endings: list[Ending] = Field(min_length=1)
+
+    @cached_property
+    def beat_map(self) -> dict[str, Beat]:
+        return {b.id: b for b in self.beats}
+
+    @cached_property
+    def ending_map(self) -> dict[str, Ending]:
+        return {e.id: e for e in self.endings}
+
+    def start_values(self) -> dict[str, int]:
+        return dict(self.state.model_dump())
