@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -22,12 +22,12 @@ _VALENCE_ORDER: dict[str, int] = {"P": 3, "W": 2, "A": 1, "N": 0}
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class StateVar(_Frozen):
     range: tuple[int, int]
-    """Lowest and highest value; the engine clamps to it."""
+    # Lowest and highest value; the engine clamps to it.
     source: str
     meaning: str
 
@@ -41,13 +41,13 @@ class DerivedVar(_Frozen):
 class Move(_Frozen):
     name: str
     source: str
-    """The instrument or model the code comes from."""
+    # The instrument or model the code comes from.
     valence: Valence
-    """Default valence; the rubric may change it with the client's state."""
+    # Default valence; the rubric may change it with the client's state.
     meaning: str
     family: Literal["reflection", "question", "advice", "deepen"] | None = None
     repairs: bool = False
-    """A repair move: resolves an open rupture when the client is inside their window."""
+    # A repair move: resolves an open rupture when the client is inside their window.
     depends: str | None = None
 
 
@@ -107,6 +107,6 @@ def codebook() -> Codebook:
     """The shipped codebook (validated once per process)."""
     from simulator.yamlsource import parse_yaml
 
-    raw = resources.files("scoring").joinpath("codebook.yaml").read_bytes()
+    raw = (Path(__file__).parent / "codebook.yaml").read_bytes()
     data, _ = parse_yaml(raw, "scoring/codebook.yaml")
     return Codebook.model_validate(data)

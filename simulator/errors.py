@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -65,6 +64,8 @@ class AttuneError(Exception):
 
 def nearest(word: str, options: Iterable[str]) -> str | None:
     """The closest valid spelling of `word`, for a 'did you mean' hint."""
+    import difflib  # only needed when something is misspelt
+
     matches = difflib.get_close_matches(word, list(options), n=1, cutoff=0.5)
     return matches[0] if matches else None
 

@@ -1,4 +1,4 @@
-"""The vignettes shipped with attunement (`vignettes/`, installed as `simulator.bundled`)."""
+"""The vignettes shipped with attunement: `vignettes/`, installed as the package `simulator.bundled`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,12 @@ from pathlib import Path
 
 
 def bundled_dir() -> Path:
-    return Path(str(resources.files("simulator.bundled")))
+    try:
+        return Path(str(resources.files("simulator.bundled")))
+    except (
+        ModuleNotFoundError
+    ):  # an editable install runs from the checkout, where they sit at the top
+        return Path(__file__).resolve().parent.parent / "vignettes"
 
 
 def bundled_files() -> list[Path]:

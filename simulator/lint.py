@@ -53,11 +53,16 @@ class LintReport:
         }
 
 
+def lint_structure(v: Vignette, lines: dict[str, int] | None = None) -> Analysis:
+    """The format and graph checks, without scoring (what the analysis benchmark measures)."""
+    return analyse(v, lines)
+
+
 def lint_vignette(
     v: Vignette, lines: dict[str, int] | None = None
 ) -> tuple[Analysis, list[Finding]]:
     """Structure findings plus the scoring lint rules."""
-    analysis = analyse(v, lines)
+    analysis = lint_structure(v, lines)
     findings = list(analysis.findings)
     if not analysis.errors:
         from scoring.lintrules import scoring_findings

@@ -5,8 +5,7 @@ back, each coded with moves from the codebook, changing the client's state and l
 beat, an ending, or the first branch whose condition holds.
 """
 
-from __future__ import annotations
-
+import re
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
@@ -16,9 +15,7 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
-    StringConstraints,
     Tag,
-    WithJsonSchema,
     create_model,
     field_validator,
     model_validator,
@@ -34,9 +31,7 @@ _CB: Codebook = codebook()
 
 
 class Frozen(BaseModel):
-    model_config = ConfigDict(
-        frozen=True, extra="forbid", use_attribute_docstrings=True, populate_by_name=True
-    )
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, defer_build=True)
 
 
 def _known(kind: str, table: dict[str, Any], what: str) -> Any:
@@ -52,8 +47,9 @@ def _known(kind: str, table: dict[str, Any], what: str) -> Any:
     return AfterValidator(check)
 
 
-def _enum_schema(table: dict[str, Any], description: str) -> WithJsonSchema:
-    return WithJsonSchema({"type": "string", "enum": sorted(table), "description": description})
+def _enum_schema(table: dict[str, Any], description: str) -> Any:
+    # json_schema_extra is read only when a schema is generated, so `lint` never pays for it.
+    return Field(json_schema_extra={"enum": sorted(table), "description": description})
 
 
 MoveCode = Annotated[
@@ -83,11 +79,29 @@ PrincipleCode = Annotated[
     _known("principle", _CB.principles, "seed principle"),
     _enum_schema(_CB.principles, "A seed principle this vignette trains."),
 ]
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
+
+
+def _check_id(value: str) -> str:
+    if not _ID.match(value):
+        raise PydanticCustomError(
+            "bad_id",
+            "'{value}' is not a valid id",
+            {
+                "value": value,
+                "hint": "ids use letters, digits, '-', '_' and '.', start with a letter or digit, "
+                "and have at most 80 characters",
+            },
+        )
+    return value
+
+
 Id = Annotated[
     str,
-    StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=80),
+    AfterValidator(_check_id),
+    Field(json_schema_extra={"pattern": _ID.pattern}),
 ]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+Text = Annotated[str, Field(min_length=1, max_length=4000)]
 
 
 def _check_condition(source: str) -> str:
@@ -106,10 +120,9 @@ def _check_condition(source: str) -> str:
 Condition = Annotated[
     str,
     AfterValidator(_check_condition),
-    WithJsonSchema(
-        {
-            "type": "string",
-            "description": 'A test on the client state, e.g. "alliance >= 5 and not out_of_window".',
+    Field(
+        json_schema_extra={
+            "description": 'A test on the client state, e.g. "alliance >= 5 and not out_of_window".'
         }
     ),
 ]
@@ -134,12 +147,10 @@ StartState.__doc__ = (
 
 
 class Client(Frozen):
-    name: Text
-    """The client's (fictional) name."""
+    name: Text = Field(description="The client's (fictional) name.")
     age: int | None = Field(default=None, ge=3, le=110)
     pronouns: str | None = None
-    background: Text
-    """A short background, shown at the briefing."""
+    background: Text = Field(description="A short background, shown at the briefing.")
 
 
 class Window(Frozen):
@@ -149,7 +160,7 @@ class Window(Frozen):
     high: int = Field(ge=_CB.state["arousal"].range[0], le=_CB.state["arousal"].range[1])
 
     @model_validator(mode="after")
-    def _ordered(self) -> Window:
+    def _ordered(self) -> "Window":
         if self.low >= self.high:
             raise PydanticCustomError(
                 "window_order",
@@ -162,10 +173,12 @@ class Window(Frozen):
 class Branch(Frozen):
     """One branch of a conditional route. The last branch has no `if`: it is the fallback."""
 
-    if_: Condition | None = Field(default=None, alias="if")
-    """The test on the client state after the choice's effect; omit it on the fallback."""
-    go: Id
-    """The beat or ending to go to."""
+    if_: Condition | None = Field(
+        default=None,
+        alias="if",
+        description="The test on the client state after the choice's effect; omit it on the fallback.",
+    )
+    go: Id = Field(description="The beat or ending to go to.")
 
 
 def _route_kind(value: Any) -> str | None:
@@ -192,18 +205,24 @@ Route = Annotated[
 class Choice(Frozen):
     """Something the therapist may say at a beat."""
 
-    id: Id | None = None
-    """Optional stable id; transcripts otherwise use the choice's number."""
-    say: Text
-    """The therapist's words."""
-    moves: list[MoveCode] = Field(default_factory=list)
-    """One or more move codes from the codebook."""
-    effect: dict[StateName, Delta] = Field(default_factory=dict)
-    """How the client's state changes, e.g. {arousal: -1, alliance: 2}."""
-    to: Route
-    """A beat or ending id, or a list of branches (`if` / `go`) ending with a fallback."""
-    note: str | None = None
-    """An author's note on this choice, shown in the debrief."""
+    id: Id | None = Field(
+        default=None,
+        description="Optional stable id; transcripts otherwise use the choice's number.",
+    )
+    say: Text = Field(description="The therapist's words.")
+    moves: list[MoveCode] = Field(
+        default_factory=list, description="One or more move codes from the codebook."
+    )
+    effect: dict[StateName, Delta] = Field(
+        default_factory=dict,
+        description="How the client's state changes, e.g. {arousal: -1, alliance: 2}.",
+    )
+    to: Route = Field(
+        description="A beat or ending id, or a list of branches (`if` / `go`) ending with a fallback."
+    )
+    note: str | None = Field(
+        default=None, description="An author's note on this choice, shown in the debrief."
+    )
 
     @field_validator("to")
     @classmethod
@@ -237,16 +256,21 @@ class Beat(Frozen):
     """A moment in the session: the client speaks, and the therapist chooses a response."""
 
     id: Id
-    client: Text
-    """What the client says."""
-    nonverbal: str | None = None
-    """What the therapist can see or hear: posture, voice, silence."""
-    inner: str | None = None
-    """The client's inner experience; shown only in the debrief."""
-    markers: list[MarkerCode] = Field(default_factory=list)
-    """Client markers from the codebook (rupture markers open a rupture)."""
-    checkin: str | None = None
-    """A self-awareness prompt for the trainee, e.g. 'What do you notice in your body?'"""
+    client: Text = Field(description="What the client says.")
+    nonverbal: str | None = Field(
+        default=None, description="What the therapist can see or hear: posture, voice, silence."
+    )
+    inner: str | None = Field(
+        default=None, description="The client's inner experience; shown only in the debrief."
+    )
+    markers: list[MarkerCode] = Field(
+        default_factory=list,
+        description="Client markers from the codebook (rupture markers open a rupture).",
+    )
+    checkin: str | None = Field(
+        default=None,
+        description="A self-awareness prompt for the trainee, e.g. 'What do you notice in your body?'",
+    )
     choices: list[Choice] = Field(default_factory=list)
 
 
@@ -256,41 +280,48 @@ class Ending(Frozen):
     id: Id
     kind: EndingKindCode
     title: Text
-    client: str | None = None
-    """The client's last words, if any."""
-    inner: str | None = None
-    """The client's inner experience at the end; shown in the debrief."""
-    debrief: str | None = None
-    """What this ending means, for the debrief."""
+    client: str | None = Field(default=None, description="The client's last words, if any.")
+    inner: str | None = Field(
+        default=None, description="The client's inner experience at the end; shown in the debrief."
+    )
+    debrief: str | None = Field(
+        default=None, description="What this ending means, for the debrief."
+    )
 
 
 class Vignette(Frozen):
     """A branching case vignette."""
 
-    format: Literal[1] = FORMAT_VERSION
-    """The version of this file format."""
+    format: Literal[1] = Field(
+        default=FORMAT_VERSION, description="The version of this file format."
+    )
     id: Id
     title: Text
     client: Client
-    setting: Text
-    """Where and when: service, session number, context."""
+    setting: Text = Field(description="Where and when: service, session number, context.")
     attachment: Literal["secure", "deactivating", "hyperactivating", "disorganised"]
     difficulty: Literal["introductory", "intermediate", "advanced"] = "intermediate"
-    minutes: int = Field(ge=1, le=240)
-    """Estimated minutes to play."""
-    objectives: list[Text] = Field(min_length=1)
-    """Learning objectives, in the trainee's terms."""
-    principles: list[PrincipleCode] = Field(default_factory=list)
-    """The seed principles this vignette trains (codebook `principles`)."""
-    content_notes: list[str] = Field(default_factory=list)
-    """Content notes shown before play, e.g. 'references to self-harm'."""
+    minutes: int = Field(ge=1, le=240, description="Estimated minutes to play.")
+    objectives: list[Text] = Field(
+        min_length=1, description="Learning objectives, in the trainee's terms."
+    )
+    principles: list[PrincipleCode] = Field(
+        default_factory=list,
+        description="The seed principles this vignette trains (codebook `principles`).",
+    )
+    content_notes: list[str] = Field(
+        default_factory=list,
+        description="Content notes shown before play, e.g. 'references to self-harm'.",
+    )
     window: Window
-    state: StartState
-    """The client's state at the start."""
-    turn_limit: int = Field(default=60, ge=1, le=10_000)
-    """The most choices a session may take; bounds scoring where the graph has cycles."""
-    start: Id
-    """The id of the first beat."""
+    state: StartState = Field(description="The client's state at the start.")
+    turn_limit: int = Field(
+        default=60,
+        ge=1,
+        le=1_000_000,
+        description="The most choices a session may take; bounds scoring where the graph has cycles.",
+    )
+    start: Id = Field(description="The id of the first beat.")
     beats: list[Beat] = Field(min_length=1)
     endings: list[Ending] = Field(min_length=1)
 

@@ -158,9 +158,36 @@ def parse_yaml(raw: bytes, name: str) -> tuple[Any, Marks]:
         )
     walker = _Walker(name, loader)
     data = walker.convert(node, ())
+    if walker.aliased:
+        walker.problems = [p for p in walker.problems if p.message != _ALIAS] + _alias_problems(
+            text, name
+        )
     if walker.problems:
         raise AttuneError(walker.problems)
     return data, walker.marks
+
+
+_ALIAS = "YAML anchors and aliases (&name, *name) are not allowed"
+
+
+def _alias_problems(text: str, name: str) -> list[Problem]:
+    """Locate each alias exactly, from the event stream (the composed nodes share the anchor's mark)."""
+    out = []
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            mark = event.start_mark
+            out.append(
+                Problem(
+                    name,
+                    f"{_ALIAS}: *{event.anchor}",
+                    line=mark.line + 1,
+                    column=mark.column + 1,
+                    hint="write the value out in full where it is needed",
+                )
+            )
+            if len(out) >= 5:
+                break
+    return out
 
 
 class _Walker:
@@ -171,6 +198,7 @@ class _Walker:
         self.problems: list[Problem] = []
         self.seen: set[int] = set()
         self.count = 0
+        self.aliased = False
 
     def _problem(self, node: Any, loc: Loc, message: str, hint: str) -> None:
         self.problems.append(
@@ -193,12 +221,7 @@ class _Walker:
                 )
             return None
         if id(node) in self.seen:
-            self._problem(
-                node,
-                loc,
-                "YAML anchors and aliases (&name, *name) are not allowed",
-                "write the value out in full where it is needed",
-            )
+            self.aliased = True
             return None
         self.seen.add(id(node))
         self.marks.values[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)

@@ -1,0 +1,81 @@
+"""Generate large synthetic vignettes for benchmarks (fictional, content-free)."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from simulator.model import Vignette
+
+MOVES = [
+    ["complex_reflection"],
+    ["persuade"],
+    ["validate"],
+    ["question"],
+    ["regulate"],
+    ["confront"],
+    ["seeking_collaboration"],
+]
+MARKERS = [
+    [],
+    [],
+    [],
+    ["minimal_response"],
+    ["complaint_about_therapist"],
+    ["asks_for_advice"],
+    ["consent"],
+]
+
+
+def big_vignette_data(n: int, *, seed: int = 1, effects: bool = True) -> dict[str, Any]:
+    """n beats in a layered DAG, 3 choices each, leading 1-3 beats ahead or to an ending."""
+    rng = random.Random(seed)
+    beats = []
+    for i in range(n):
+        choices = []
+        for k in range(3):
+            j = i + 1 + k
+            target = f"b{j}" if j < n else ("good" if k == 0 else "bad")
+            effect = (
+                {"arousal": rng.choice([-2, -1, 0, 1, 2]), "alliance": rng.choice([-1, 0, 1])}
+                if effects
+                else {}
+            )
+            choices.append(
+                {
+                    "say": f"response {k}",
+                    "moves": MOVES[(i + k) % len(MOVES)],
+                    "effect": effect,
+                    "to": target,
+                }
+            )
+        beats.append(
+            {
+                "id": f"b{i}",
+                "client": f"statement {i}",
+                "markers": MARKERS[i % len(MARKERS)],
+                "choices": choices,
+            }
+        )
+    return {
+        "id": f"bench-{n}",
+        "title": f"Benchmark {n}",
+        "client": {"name": "Synthetic", "background": "Generated for benchmarks."},
+        "setting": "Benchmark",
+        "attachment": "secure",
+        "minutes": 10,
+        "objectives": ["Benchmark."],
+        "window": {"low": 3, "high": 7},
+        "state": {"arousal": 5, "alliance": 5, "shame": 3, "openness": 5},
+        "turn_limit": n + 5,
+        "start": "b0",
+        "beats": beats,
+        "endings": [
+            {"id": "good", "kind": "repaired", "title": "Good"},
+            {"id": "bad", "kind": "dropout", "title": "Bad"},
+        ],
+    }
+
+
+def big_vignette(n: int, **kw: Any) -> Vignette:
+    return Vignette.model_validate(big_vignette_data(n, **kw))

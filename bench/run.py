@@ -1,0 +1,152 @@
+"""`make bench`: every speed figure the issues name, each as a ratio to a baseline measured in
+the same run. Prints a table, rewrites the figures block in docs/benchmarks.md, and exits 1 if
+a target is missed. Not part of `make test`: shared machines are noisy."""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+@dataclass
+class Result:
+    name: str
+    measured: str
+    target: str
+    ok: bool
+
+
+RESULTS: list[Result] = []
+
+
+def timed(fn: Callable[[], object], repeat: int = 5) -> float:
+    """Median wall time of `fn` in seconds."""
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def record(name: str, measured: str, target: str, ok: bool) -> None:
+    RESULTS.append(Result(name, measured, target, ok))
+    print(f"{'PASS' if ok else 'FAIL'}  {name}: {measured}  (target {target})", flush=True)
+
+
+def bench_analysis() -> None:
+    import networkx as nx
+
+    from bench.generate import big_vignette
+    from simulator.lint import lint_structure
+
+    times = {}
+    for n in (1_000, 10_000, 100_000):
+        v = big_vignette(n)
+        edges = [
+            (b.id, t, {"choice": i})
+            for b in v.beats
+            for i, c in enumerate(b.choices)
+            for t in c.targets()
+        ]
+        nodes = [b.id for b in v.beats] + [e.id for e in v.endings]
+
+        def build(
+            nodes: list[str] = nodes, edges: list[tuple[str, str, dict[str, int]]] = edges
+        ) -> None:
+            g = nx.MultiDiGraph()
+            g.add_nodes_from(nodes)
+            g.add_edges_from(edges)
+
+        repeat = 3 if n == 100_000 else 5
+        base = timed(build, repeat)
+        ours = timed(lambda v=v: lint_structure(v), repeat)
+        times[n] = ours
+        print(
+            f"      {n:>7} beats: networkx build {base * 1000:.1f} ms, lint+analysis {ours * 1000:.1f} ms"
+        )
+        if n == 100_000:
+            ratio = ours / base
+            record(
+                "lint+analysis, 100k beats vs networkx build",
+                f"{ratio:.2f}x ({ours:.2f} s vs {base:.2f} s)",
+                "<= 3x",
+                ratio <= 3,
+            )
+    growth = times[100_000] / times[10_000]
+    record("lint+analysis growth, 100k vs 10k beats", f"{growth:.1f}x", "<= 11x", growth <= 11)
+
+
+def paired(base: Callable[[], object], subject: Callable[[], object], rounds: int) -> tuple[float, float]:
+    """Median times of `base` and `subject`, run alternately so that drift in machine load hits both."""
+    b, s = [], []
+    for _ in range(rounds):
+        b.append(timed(base, 1))
+        s.append(timed(subject, 1))
+    return statistics.median(b), statistics.median(s)
+
+
+def bench_startup() -> None:
+    def run(args: list[str]) -> Callable[[], None]:
+        return lambda: subprocess.run(args, check=False, capture_output=True, cwd=ROOT)
+
+    py = sys.executable
+    # Installed packages carry bytecode; make sure ours does too, as an installed `attune` would.
+    subprocess.run([py, "-m", "compileall", "-q", "simulator", "scoring"], cwd=ROOT, check=True, capture_output=True)
+    baseline = run([py, "-c", "import pydantic, networkx"])
+    mini = "tests/fixtures/vignettes/mini.yaml"
+    for label, args in (("lint", ["lint", mini]), ("schema", ["schema"]), ("map", ["map", mini])):
+        base, t = paired(baseline, run([py, "-m", "simulator", *args]), 21)
+        ratio = t / base
+        record(
+            f"`attune {label}` start-up vs `import pydantic, networkx`",
+            f"{ratio:.2f}x ({t * 1000:.0f} ms vs {base * 1000:.0f} ms)",
+            "<= 1.5x",
+            ratio <= 1.5,
+        )
+
+
+SUITES = {"analysis": bench_analysis, "startup": bench_startup}
+
+
+def write_doc() -> None:
+    doc = ROOT / "docs" / "benchmarks.md"
+    text = doc.read_text(encoding="utf-8") if doc.exists() else ""
+    start, end = "<!-- figures:start -->", "<!-- figures:end -->"
+    rows = ["| result | benchmark | measured | target |", "|---|---|---|---|"]
+    rows += [
+        f"| {'pass' if r.ok else 'FAIL'} | {r.name} | {r.measured} | {r.target} |" for r in RESULTS
+    ]
+    stamp = time.strftime("%Y-%m-%d")
+    block = (
+        f"{start}\nLast run: {stamp}, `make bench` on this project's 2-core machine.\n\n"
+        + "\n".join(rows)
+        + f"\n{end}"
+    )
+    if start in text and end in text:
+        text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
+    else:
+        text += "\n" + block + "\n"
+    doc.write_text(text, encoding="utf-8")
+
+
+def main() -> int:
+    chosen = sys.argv[1:] or list(SUITES)
+    for name in chosen:
+        print(f"== {name}", flush=True)
+        SUITES[name]()
+    if set(chosen) == set(SUITES):
+        write_doc()
+    return 0 if all(r.ok for r in RESULTS) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

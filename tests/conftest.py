@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures" / "vignettes"
+MINI = FIXTURES / "mini.yaml"
+LOOP = FIXTURES / "loop.yaml"
+
+
+@pytest.fixture
+def mini_text() -> str:
+    return MINI.read_text(encoding="utf-8")
+
+
+def cli(*args: str) -> Result:
+    from simulator.cli import main
+
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def run_attune(*args: str, **kw: object) -> subprocess.CompletedProcess[str]:
+    """Run the real entry point in a subprocess."""
+    return subprocess.run(
+        [sys.executable, "-m", "simulator", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        **kw,  # type: ignore[arg-type]
+    )

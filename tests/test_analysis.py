@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from simulator.analysis import analyse
+from simulator.loader import load_vignette
+from tests.builders import choice, vignette
+from tests.conftest import LOOP, MINI
+
+
+def codes(v) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return {f.code: f.severity for f in analyse(v).findings}
+
+
+def test_clean_graph_has_no_findings() -> None:
+    v = vignette([{"id": "a", "choices": [choice("good"), choice("bad", ["persuade"])]}])
+    assert analyse(v).findings == []
+
+
+def test_unreachable_beat() -> None:
+    v = vignette(
+        [
+            {"id": "a", "choices": [choice("good"), choice("bad", ["persuade"])]},
+            {"id": "island", "choices": [choice("good"), choice("bad", ["persuade"])]},
+        ]
+    )
+    found = [f for f in analyse(v).findings if f.code == "unreachable-beat"]
+    assert [f.node for f in found] == ["island"] and found[0].severity == "warning"
+
+
+def test_dead_end_beat_is_an_error() -> None:
+    v = vignette([{"id": "a", "choices": [choice("b"), choice("good", ["persuade"])]}, {"id": "b"}])
+    assert codes(v)["dead-end"] == "error"
+
+
+def test_unreached_ending() -> None:
+    v = vignette([{"id": "a", "choices": [choice("good"), choice("good", ["persuade"])]}])
+    assert codes(v)["unreached-ending"] == "warning"
+
+
+def test_cycle_with_no_route_to_an_ending() -> None:
+    v = vignette(
+        [
+            {
+                "id": "a",
+                "choices": [choice("b"), choice("good", ["persuade"]), choice("bad", ["confront"])],
+            },
+            {"id": "b", "choices": [choice("c"), choice("c", ["persuade"])]},
+            {"id": "c", "choices": [choice("b"), choice("b", ["persuade"])]},
+        ]
+    )
+    findings = [f for f in analyse(v).findings if f.code == "trap-cycle"]
+    assert len(findings) == 1 and findings[0].severity == "error"
+    assert "b, c" in findings[0].message
+
+
+def test_cycle_with_an_exit_is_fine() -> None:
+    v = vignette(
+        [
+            {"id": "a", "choices": [choice("b"), choice("bad", ["persuade"])]},
+            {"id": "b", "choices": [choice("a"), choice("good", ["persuade"])]},
+        ]
+    )
+    a = analyse(v)
+    assert "trap-cycle" not in codes(v)
+    assert a.stats.has_cycles and a.stats.longest_route is None
+
+
+def test_single_choice_and_no_moves_and_same_valence() -> None:
+    v = vignette(
+        [
+            {"id": "a", "choices": [choice("b")]},
+            {"id": "b", "choices": [choice("c", []), choice("bad", ["persuade"])]},
+            {
+                "id": "c",
+                "choices": [choice("good", ["validate"]), choice("bad", ["complex_reflection"])],
+            },
+        ]
+    )
+    found = codes(v)
+    assert found["single-choice"] == "warning"
+    assert found["no-moves"] == "error"
+    assert found["same-valence"] == "warning"
+
+
+def test_stats_on_fixtures() -> None:
+    mini = analyse(load_vignette(MINI)).stats
+    assert (mini.beats, mini.choices, mini.endings, mini.decision_points) == (5, 12, 3, 5)
+    assert (mini.shortest_route, mini.longest_route) == (2, 4)
+    loop = analyse(load_vignette(LOOP)).stats
+    assert loop.has_cycles and loop.shortest_route == 1

@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from simulator.loader import load_vignette
+from tests.conftest import FIXTURES, MINI, ROOT, cli
+
+
+def test_lint_fixtures_clean() -> None:
+    result = cli("lint", str(FIXTURES))
+    assert result.exit_code == 0, result.output
+    assert "2 vignette(s): 0 error(s)" in result.stdout
+
+
+def test_lint_shipped_vignettes_clean() -> None:
+    result = cli("lint", str(ROOT / "vignettes"))
+    assert result.exit_code == 0, result.output + result.stderr
+
+
+def test_lint_json_shape() -> None:
+    result = cli("lint", "--json", str(MINI))
+    data = json.loads(result.stdout)
+    (entry,) = data["vignettes"]
+    assert {"id", "path", "beats", "choices", "endings", "findings"} <= set(entry)
+    assert (
+        entry["id"] == "mini"
+        and entry["beats"] == 5
+        and entry["choices"] == 12
+        and entry["endings"] == 3
+    )
+
+
+def test_lint_exit_1_on_error_finding(tmp_path: Path) -> None:
+    text = MINI.read_text().replace(
+        "    choices:\n      - say: \"Let's pause.", "    choicez:\n      - say: \"Let's pause."
+    )
+    # a beat without choices that is not an ending: a structural error, not a parse error
+    text = MINI.read_text().replace(
+        '  - id: settled\n    client: "...Okay. I\'m here."\n    choices:',
+        '  - id: settled\n    client: "...Okay. I\'m here."\n  - id: spare\n    client: x\n    choices:',
+    )
+    path = tmp_path / "deadend.yaml"
+    path.write_text(text)
+    result = cli("lint", "--json", str(path))
+    assert result.exit_code == 1
+    findings = json.loads(result.stdout)["vignettes"][0]["findings"]
+    dead = [f for f in findings if f["code"] == "dead-end"]
+    assert (
+        dead
+        and dead[0]["severity"] == "error"
+        and dead[0]["line"] == text.splitlines().index("  - id: settled") + 1
+    )
+
+
+def test_lint_exit_2_beats_exit_1(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("[")
+    result = cli("lint", str(bad), str(MINI))
+    assert result.exit_code == 2
+    assert "[mini]" in result.stdout
+
+
+def test_schema_is_json_schema_and_accepts_fixtures() -> None:
+    import jsonschema
+
+    from simulator.yamlsource import read_yaml
+
+    result = cli("schema")
+    schema = json.loads(result.stdout)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    for path in (MINI, FIXTURES / "loop.yaml"):
+        data, _ = read_yaml(path)
+        jsonschema.validate(data, schema)
+    assert "complex_reflection" in json.dumps(schema)  # move codes are offered for completion
+    bad, _ = read_yaml(MINI)
+    bad["beats"][0]["choices"][0]["moves"] = ["persaude"]
+    assert list(jsonschema.Draft202012Validator(schema).iter_errors(bad))
+
+
+def test_map_mermaid_and_dot() -> None:
+    mermaid = cli("map", str(MINI), "--format", "mermaid").stdout
+    assert mermaid.startswith("flowchart TD")
+    assert 'n_ask -->|"2 Pers"| n_flooded' in mermaid
+    assert "linkStyle 1 stroke:#e76f51" in mermaid  # pushing edge is red
+    assert "n_repaired([" in mermaid and ":::ending" in mermaid
+    dot = cli("map", str(MINI), "--format", "dot").stdout
+    assert dot.startswith('digraph "mini" {')
+    assert '"ask" -> "softer" [label="1 CR", color="#2a9d8f"]' in dot
+    assert "doubleoctagon" in dot
+
+
+def test_map_escapes_quotes(tmp_path: Path) -> None:
+    path = tmp_path / "q.yaml"
+    path.write_text(
+        MINI.read_text().replace('client: "OK. Fine. Go on."', "client: 'He said \"no\" <b>'")
+    )
+    dot = cli("map", str(path), "--format", "dot").stdout
+    assert 'He said \\"no\\"' in dot
+    mermaid = cli("map", str(path)).stdout
+    assert "#34;no#34;" in mermaid and "<b>" not in mermaid
+
+
+def test_map_bad_format_is_usage_error() -> None:
+    result = cli("map", str(MINI), "--format", "svg")
+    assert result.exit_code == 2 and "Invalid value" in result.stderr
+
+
+def test_bundled_vignettes_are_found_by_id() -> None:
+    from simulator.library import bundled_files
+
+    files = bundled_files()
+    assert files, "vignettes/ ships with the package"
+    v = load_vignette(files[0])
+    assert cli("map", v.id).exit_code == 0

@@ -1,0 +1,53 @@
+"""The core never imports Textual or Rich (checked in a fresh interpreter per module)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+CORE = [
+    "simulator.errors",
+    "simulator.yamlsource",
+    "simulator.expr",
+    "simulator.model",
+    "simulator.loader",
+    "simulator.analysis",
+    "simulator.engine",
+    "simulator.mapping",
+    "simulator.lint",
+    "simulator.library",
+    "scoring.codebook",
+    "scoring.lintrules",
+]
+
+
+@pytest.mark.parametrize("module", CORE)
+def test_core_module_is_headless(module: str) -> None:
+    code = f"import sys, {module}; bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')]; print(bad); sys.exit(1 if bad else 0)"
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["lint", "tests/fixtures/vignettes"],
+        ["schema"],
+        ["map", "tests/fixtures/vignettes/mini.yaml"],
+    ],
+)
+def test_headless_commands_do_not_import_textual(command: list[str]) -> None:
+    code = (
+        "import sys, runpy\n"
+        f"sys.argv = ['attune', *{command!r}]\n"
+        "try:\n    runpy.run_module('simulator', run_name='__main__')\n"
+        "except SystemExit as e:\n    code = e.code\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')]\n"
+        "sys.stderr.write(repr(bad))\nsys.exit(9 if bad else 0)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-500:]
