@@ -85,7 +85,9 @@ def bench_analysis() -> None:
     record("lint+analysis growth, 100k vs 10k beats", f"{growth:.1f}x", "<= 11x", growth <= 11)
 
 
-def paired(base: Callable[[], object], subject: Callable[[], object], rounds: int) -> tuple[float, float]:
+def paired(
+    base: Callable[[], object], subject: Callable[[], object], rounds: int
+) -> tuple[float, float]:
     """Median times of `base` and `subject`, run alternately so that drift in machine load hits both."""
     b, s = [], []
     for _ in range(rounds):
@@ -100,7 +102,12 @@ def bench_startup() -> None:
 
     py = sys.executable
     # Installed packages carry bytecode; make sure ours does too, as an installed `attune` would.
-    subprocess.run([py, "-m", "compileall", "-q", "simulator", "scoring"], cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(
+        [py, "-m", "compileall", "-q", "simulator", "scoring"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     baseline = run([py, "-c", "import pydantic, networkx"])
     mini = "tests/fixtures/vignettes/mini.yaml"
     for label, args in (("lint", ["lint", mini]), ("schema", ["schema"]), ("map", ["map", mini])):

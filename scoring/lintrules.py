@@ -1,4 +1,5 @@
-"""Lint rules that come from scoring (filled in by the scoring work)."""
+"""Lint rules that come from scoring: can the vignette's best and worst routes reach the extreme
+bands, and does the rubric tell the choices apart at every decision point?"""
 
 from __future__ import annotations
 
@@ -7,4 +8,43 @@ from simulator.model import Vignette
 
 
 def scoring_findings(v: Vignette, lines: dict[str, int]) -> list[Finding]:
-    return []
+    from scoring.bounds import compute_bounds
+    from scoring.rubric import default_rubric
+
+    rubric = default_rubric()
+    try:
+        bounds = compute_bounds(v, rubric)
+    except ValueError as exc:
+        return [Finding("error", "no-route-in-limit", str(exc))]
+    levels = rubric.bands.overall.levels
+    top, bottom = levels[0].name, levels[-1].name
+    out: list[Finding] = []
+    if rubric.overall_band(bounds.best.overall) != top:
+        out.append(
+            Finding(
+                "warning",
+                "best-below-top-band",
+                f"the best route scores {bounds.best.overall} ({rubric.overall_band(bounds.best.overall)}), "
+                f"below the top band '{top}': add attuned options or repair opportunities",
+            )
+        )
+    if rubric.overall_band(bounds.worst.overall) != bottom:
+        out.append(
+            Finding(
+                "warning",
+                "worst-above-bottom-band",
+                f"the worst route scores {bounds.worst.overall} ({rubric.overall_band(bounds.worst.overall)}), "
+                f"above the bottom band '{bottom}': the pushing options may be too mild",
+            )
+        )
+    for beat in sorted(bounds.undistinguished, key=lambda b: lines.get(b, 0)):
+        out.append(
+            Finding(
+                "warning",
+                "rubric-cannot-distinguish",
+                f"at beat '{beat}' every choice scores the same under the rubric: recode the moves",
+                beat,
+                lines.get(beat),
+            )
+        )
+    return out

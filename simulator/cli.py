@@ -101,3 +101,146 @@ def resolve_vignette(name: Path) -> Path:
 
     found = bundled_path(str(name))
     return found if found else name
+
+
+def _rubric(path: Path | None) -> Any:
+    from scoring.rubric import default_rubric, load_rubric
+
+    return load_rubric(path) if path else default_rubric()
+
+
+@main.command()
+@click.argument("vignette", type=click.Path(path_type=Path))
+@click.option(
+    "--strategy",
+    type=click.Choice(["best", "worst", "random"]),
+    default="random",
+    show_default=True,
+)
+@click.option(
+    "--seed", type=int, default=0, show_default=True, help="Seed for the random strategy."
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Transcript file to write.",
+)
+@click.option(
+    "--rubric", type=click.Path(path_type=Path), help="Rubric file (default: the shipped rubric)."
+)
+def autoplay(vignette: Path, strategy: str, seed: int, out: Path, rubric: Path | None) -> None:
+    """Play a vignette headlessly and write its transcript, as a real session would."""
+    import random
+
+    from scoring.bounds import compute_bounds
+    from simulator.library import bundled_dir
+    from simulator.loader import load_vignette
+    from simulator.session import Session, file_store
+    from simulator.transcript import file_sha256
+
+    path = resolve_vignette(vignette)
+    v = load_vignette(path)
+    r = _rubric(rubric)
+    shipped = path.resolve().parent == bundled_dir().resolve()
+    session = Session(
+        v,
+        rubric_version=r.version,
+        vignette_path=None if shipped else str(path.resolve()),
+        vignette_sha256=file_sha256(path),
+        store=file_store(out),
+        source="autoplay",
+        strategy=strategy if strategy != "random" else f"random:{seed}",
+    )
+    if strategy == "random":
+        rng = random.Random(seed)
+        while not session.ended:
+            session.choose(rng.randrange(len(session.offered())))
+    else:
+        bounds = compute_bounds(v, r)
+        for _, index in (bounds.best if strategy == "best" else bounds.worst).route:
+            session.choose(index)
+    click.echo(f"wrote {out}: {session.turn} choices, ending '{session.ending}'")
+
+
+def load_for_scoring(transcript_path: Path, vignette: Path | None) -> tuple[Any, Any, Path]:
+    """The transcript and the vignette it was played on."""
+    from simulator.library import bundled_path
+    from simulator.loader import load_vignette
+    from simulator.transcript import file_sha256, load_transcript
+
+    loaded = load_transcript(transcript_path)
+    t = loaded.transcript
+    candidates: list[Path] = []
+    if vignette:
+        candidates.append(resolve_vignette(vignette))
+    if t.vignette_path:
+        candidates.append(Path(t.vignette_path))
+    shipped = bundled_path(t.vignette_id)
+    if shipped:
+        candidates.append(shipped)
+    path = next((c for c in candidates if c.is_file()), None)
+    if path is None:
+        raise AttuneError.single(
+            str(transcript_path),
+            f"cannot find vignette '{t.vignette_id}' for this transcript",
+            field="vignette_id",
+            hint="name it with --vignette PATH",
+        )
+    v = load_vignette(path)
+    if v.id != t.vignette_id:
+        raise AttuneError.single(
+            str(transcript_path),
+            f"the transcript is for vignette '{t.vignette_id}', but {path} is '{v.id}'",
+            field="vignette_id",
+            hint="name the right file with --vignette",
+        )
+    if t.vignette_sha256 and t.vignette_sha256 != file_sha256(path):
+        click.echo(
+            f"note: {path} has changed since this transcript was recorded; scoring against the current file",
+            err=True,
+        )
+    return loaded, v, path
+
+
+def score_loaded(loaded: Any, v: Any, r: Any) -> Any:
+    from scoring.scorer import RouteError, score_route
+    from simulator.transcript import route_problems
+
+    route = loaded.transcript.route()
+    try:
+        return score_route(
+            v,
+            [(e.beat, e.choice - 1) for e in route],
+            r,
+            recorded_rubric_version=loaded.transcript.rubric_version,
+        )
+    except RouteError as exc:
+        raise route_problems(
+            loaded,
+            f"does not match vignette '{v.id}': {exc.message}",
+            route[exc.position],
+            exc.hint,
+        ) from None
+
+
+@main.command()
+@click.argument("transcript", type=click.Path(path_type=Path))
+@click.option("--rubric", type=click.Path(path_type=Path), help="Re-score under this rubric file.")
+@click.option(
+    "--vignette",
+    type=click.Path(path_type=Path),
+    help="The vignette, if it cannot be found from the transcript.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def score(transcript: Path, rubric: Path | None, vignette: Path | None, as_json: bool) -> None:
+    """Score a transcript, explaining every point."""
+    from scoring.report import render_report
+
+    r = _rubric(rubric)
+    loaded, v, _ = load_for_scoring(transcript, vignette)
+    report = score_loaded(loaded, v, r)
+    if as_json:
+        click.echo(json.dumps(report.as_json(), indent=2))
+    else:
+        click.echo(render_report(report, v, r), nl=False)

@@ -164,7 +164,16 @@ def _clean_loc(raw: tuple[str | int, ...]) -> tuple[Loc, bool]:
     return tuple(out), is_key
 
 
-def _from_pydantic(exc: ValidationError, marks: Marks, name: str) -> Iterator[Problem]:
+def problems_from_validation(
+    exc: ValidationError, marks: Marks, name: str, root: Any = None
+) -> list[Problem]:
+    """Located problems for a pydantic error on data read with `read_yaml` (or JSON)."""
+    return _dedupe(list(_from_pydantic(exc, marks, name, root)))
+
+
+def _from_pydantic(
+    exc: ValidationError, marks: Marks, name: str, root: Any = None
+) -> Iterator[Problem]:
     for err in exc.errors(include_url=False):
         loc, is_key = _clean_loc(tuple(err["loc"]))
         ctx = err.get("ctx") or {}
@@ -185,7 +194,12 @@ def _from_pydantic(exc: ValidationError, marks: Marks, name: str) -> Iterator[Pr
         if kind == "extra_forbidden":
             field = str(loc[-1])
             yield _problem(
-                name, marks, loc, f"unknown field '{field}'", _field_hint(field, loc), key=True
+                name,
+                marks,
+                loc,
+                f"unknown field '{field}'",
+                _field_hint(field, loc, root),
+                key=True,
             )
             continue
         if kind in ("less_than_equal", "greater_than_equal", "less_than", "greater_than"):
@@ -213,17 +227,17 @@ def _from_pydantic(exc: ValidationError, marks: Marks, name: str) -> Iterator[Pr
         yield _problem(name, marks, loc, msg, hint, key=is_key)
 
 
-def _field_hint(field: str, loc: Loc) -> str:
-    allowed = _allowed_fields(loc[:-1])
+def _field_hint(field: str, loc: Loc, root: Any = None) -> str:
+    allowed = _allowed_fields(loc[:-1], root)
     if allowed:
         return f"remove it, or {did_you_mean(field, allowed, 'fields')}"
     return "remove it"
 
 
-def _allowed_fields(parent: Loc) -> list[str]:
+def _allowed_fields(parent: Loc, root: Any = None) -> list[str]:
     from simulator import model
 
-    cls: Any = model.Vignette
+    cls: Any = root or model.Vignette
     for part in parent:
         if isinstance(part, int):
             continue

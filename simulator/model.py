@@ -49,7 +49,8 @@ def _known(kind: str, table: dict[str, Any], what: str) -> Any:
 
 def _enum_schema(table: dict[str, Any], description: str) -> Any:
     # json_schema_extra is read only when a schema is generated, so `lint` never pays for it.
-    return Field(json_schema_extra={"enum": sorted(table), "description": description})
+    extra: dict[str, Any] = {"enum": sorted(table), "description": description}
+    return Field(json_schema_extra=extra)
 
 
 MoveCode = Annotated[

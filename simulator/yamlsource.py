@@ -180,8 +180,8 @@ def _alias_problems(text: str, name: str) -> list[Problem]:
                 Problem(
                     name,
                     f"{_ALIAS}: *{event.anchor}",
-                    line=mark.line + 1,
-                    column=mark.column + 1,
+                    line=mark.line + 1 if mark else None,
+                    column=mark.column + 1 if mark else None,
                     hint="write the value out in full where it is needed",
                 )
             )

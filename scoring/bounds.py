@@ -1,0 +1,141 @@
+"""Exact best and worst scores for a vignette, and the routes that reach them.
+
+Dynamic programming over (beat, client state, scoring memo) triples, never over paths. The
+state includes the turn, so the triples form a DAG layered by turn; cycles in the vignette are
+bounded by its `turn_limit`. For each triple we keep the highest and the lowest net points that
+reach it and one predecessor for each. The overall score at an ending depends only on the net
+points and the number of turns (which the state holds), and rises with the net, so the best
+(worst) overall is found among the per-triple maxima (minima).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scoring.rubric import Rubric
+from scoring.scorer import Context, end_lines, overall, score_choice
+from simulator.analysis import gc_paused
+from simulator.engine import ClientState, begin, step
+from simulator.model import Vignette
+
+Key = tuple[str, ClientState, int]
+
+
+@dataclass(frozen=True)
+class Bound:
+    overall: int
+    net: int
+    route: list[tuple[str, int]]
+    """(beat id, 0-based choice index) pairs."""
+    ending: str
+
+
+@dataclass(frozen=True)
+class Bounds:
+    best: Bound
+    worst: Bound
+    pairs: int
+    """How many reachable (beat, state) pairs were expanded."""
+    undistinguished: frozenset[str]
+    """Beats with two or more choices where, in every state reached, all choices score the same."""
+
+
+def compute_bounds(v: Vignette, rubric: Rubric) -> Bounds:
+    with gc_paused():
+        return _compute(v, rubric)
+
+
+def _compute(v: Vignette, rubric: Rubric) -> Bounds:
+    ctx = Context(v, rubric)
+    node, state = begin(v)
+    start: Key = (node, state, 0)
+    # per key: best net, its predecessor, worst net, its predecessor; a predecessor is (key, choice)
+    hi: dict[Key, int] = {start: 0}
+    lo: dict[Key, int] = {start: 0}
+    hi_from: dict[Key, tuple[Key, int] | None] = {start: None}
+    lo_from: dict[Key, tuple[Key, int] | None] = {start: None}
+    frontier: list[Key] = [start]
+    best: tuple[int, int, Key, str] | None = None  # (overall, net, terminal key, ending)
+    worst: tuple[int, int, Key, str] | None = None
+    expanded = 0
+    terminal_hi: dict[Key, int] = {}
+    distinguished: set[str] = set()
+    decisions: set[str] = {b.id for b in v.beats if len(b.choices) > 1}
+    while frontier:
+        layer: dict[Key, None] = {}
+        for key in frontier:
+            expanded += 1
+            beat, st, memo = key
+            seen_points: set[int] = set()
+            for index in range(len(v.beat_map[beat].choices)):
+                lines, _, memo2 = score_choice(ctx, beat, st, memo, index)
+                pts = sum(ln.points for ln in lines)
+                seen_points.add(pts)
+                result = step(v, beat, st, index)
+                nxt: Key = (result.node, result.state, memo2)
+                if result.ended:
+                    pts_end = sum(ln.points for ln in end_lines(ctx, result.state))
+                    nxt = (result.ending or result.node, result.state, memo2)
+                    up, down = hi[key] + pts + pts_end, lo[key] + pts + pts_end
+                    turns = result.state.turn
+                    _relax(hi, hi_from, lo, lo_from, nxt, up, down, key, index)
+                    terminal_hi[nxt] = turns
+                    continue
+                if nxt not in hi:
+                    layer[nxt] = None
+                _relax(hi, hi_from, lo, lo_from, nxt, hi[key] + pts, lo[key] + pts, key, index)
+            if len(seen_points) > 1:
+                distinguished.add(beat)
+        frontier = list(layer)
+    for key, turns in terminal_hi.items():
+        ending = key[0]
+        b = (overall(rubric, hi[key], turns), hi[key], key, ending)
+        w = (overall(rubric, lo[key], turns), lo[key], key, ending)
+        if best is None or b[:2] > best[:2]:
+            best = b
+        if worst is None or w[:2] < worst[:2]:
+            worst = w
+    if best is None or worst is None:
+        raise ValueError(f"vignette '{v.id}' has no route to an ending within its turn limit")
+    return Bounds(
+        best=Bound(best[0], best[1], _walk(hi_from, best[2]), best[3]),
+        worst=Bound(worst[0], worst[1], _walk(lo_from, worst[2]), worst[3]),
+        pairs=expanded,
+        undistinguished=frozenset(
+            b for b in decisions if b in reached_beats(hi) and b not in distinguished
+        ),
+    )
+
+
+def reached_beats(keys: dict[Key, int]) -> set[str]:
+    return {k[0] for k in keys}
+
+
+def _relax(
+    hi: dict[Key, int],
+    hi_from: dict[Key, tuple[Key, int] | None],
+    lo: dict[Key, int],
+    lo_from: dict[Key, tuple[Key, int] | None],
+    nxt: Key,
+    up: int,
+    down: int,
+    key: Key,
+    index: int,
+) -> None:
+    if nxt not in hi or up > hi[nxt]:
+        hi[nxt] = up
+        hi_from[nxt] = (key, index)
+    if nxt not in lo or down < lo[nxt]:
+        lo[nxt] = down
+        lo_from[nxt] = (key, index)
+
+
+def _walk(back: dict[Key, tuple[Key, int] | None], key: Key) -> list[tuple[str, int]]:
+    route: list[tuple[str, int]] = []
+    prev = back[key]
+    while prev is not None:
+        pkey, index = prev
+        route.append((pkey[0], index))
+        prev = back[pkey]
+    route.reverse()
+    return route

@@ -1,0 +1,94 @@
+"""Plain-text rendering of a score report (for `attune score`, the plain player and exports)."""
+
+from __future__ import annotations
+
+from scoring.rubric import Rubric
+from scoring.scorer import ScoreReport
+from simulator.model import Vignette
+
+_METRIC_TITLES = {
+    "reflection_to_question": "Reflections to questions (R:Q)",
+    "percent_complex_reflections": "Complex reflections (%CR)",
+    "percent_attuned": "Attuned choices",
+    "repair_rate": "Ruptures repaired in time",
+    "pushes_out_of_window": "Pushes while out of window",
+    "consent_rate": "Advice and depth with consent",
+    "alliance_at_end": "Alliance at the end",
+}
+
+
+def state_line(v: Vignette, state: dict[str, object]) -> str:
+    where = "inside"
+    if state.get("hyper"):
+        where = "above"
+    elif state.get("hypo"):
+        where = "below"
+    rupture = state.get("rupture", "none")
+    text = (
+        f"arousal {state['arousal']} ({where} window {v.window.low}–{v.window.high}), "
+        f"alliance {state['alliance']}, shame {state['shame']}, openness {state['openness']}"
+    )
+    if rupture != "none":
+        text += f", {rupture} rupture open {state['rupture_turns']} turn(s)"
+    if state.get("consent"):
+        text += ", consent given"
+    return text
+
+
+def render_report(
+    report: ScoreReport, v: Vignette, rubric: Rubric, *, debrief: bool = False
+) -> str:
+    out: list[str] = []
+    title = "Debrief" if debrief else "Score"
+    out.append(f"{title}: {v.title}")
+    if report.rescored:
+        out.append(
+            f"Re-scored under rubric {report.rubric_version} (recorded under {report.recorded_rubric_version})."
+        )
+    else:
+        out.append(f"Rubric {report.rubric_version}.")
+    prov = " (provisional band)" if report.band_provisional else ""
+    out.append(
+        f"Overall: {report.overall}/100 — {report.band}{prov}. Net points {report.net:+d} over {len(report.turns)} choices."
+    )
+    if report.ending:
+        ending = v.ending_map.get(report.ending)
+        label = ending.title if ending else "The session reached its turn limit"
+        out.append(f"Ending: {label} ({report.ending_kind}).")
+    out.append("")
+    out.append("Dimensions (net points):")
+    for name, pts in report.dimensions.items():
+        out.append(f"  {name:<11} {pts:+d}  {rubric.dimensions[name]}")  # type: ignore[index]
+    out.append("")
+    out.append("Summary metrics:")
+    for name, m in report.metrics.items():
+        band = m.band + (" (provisional)" if m.provisional and m.band != "n/a" else "")
+        out.append(f"  {_METRIC_TITLES[name]:<32} {m.display:<40} {band}")
+    out.append(
+        "  MITI bands are published expert thresholds, not norms; every other band is provisional."
+    )
+    out.append("")
+    if report.ruptures:
+        out.append("Ruptures:")
+        for r in report.ruptures:
+            esc = ", escalated by a pushing move" if r.escalated else ""
+            out.append(
+                f"  {r.kind} rupture at '{r.opened_beat}' (turn {r.opened_turn}): open {r.turns_open} turn(s), {r.outcome}{esc}."
+            )
+        out.append("")
+    out.append("Turn by turn:")
+    for t in report.turns:
+        out.append(f'  Turn {t.turn} — client: "{t.client}"')
+        out.append(f'    You chose {t.choice}: "{t.say}"  [{", ".join(t.moves) or "no code"}]')
+        out.append(f"    Client state then: {state_line(v, t.state)}")
+        for ln in t.lines:
+            out.append(f"    {ln.points:+d}  {ln.rule}: {ln.text}  ({ln.source})")
+        if debrief and t.inner:
+            out.append(f"    The client's inner experience: {t.inner}")
+        if t.feedback:
+            out.append(
+                f"    What the client may have felt, and what else was possible: {t.feedback}"
+            )
+    for ln in report.end:
+        out.append(f"  At the end: {ln.points:+d}  {ln.rule}: {ln.text}  ({ln.source})")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,501 @@
+"""Score a route through a vignette: a pure, deterministic function of vignette, route and rubric.
+
+`score_choice` scores one choice from the client's state at that moment; transcript scoring and
+the best/worst search (`scoring.bounds`) both use it, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from scoring.codebook import VALENCE_NAMES, Codebook, codebook
+from scoring.rubric import METRICS, Rubric
+from simulator.engine import TURN_LIMIT_ENDING, ClientState, begin, step
+from simulator.model import Choice, Vignette
+
+ACCOMMODATION_CAP = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One explained contribution to the score."""
+
+    rule: str
+    points: int
+    dimension: str
+    source: str
+    """The instrument the rule rests on."""
+    text: str
+    feedback: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class _Static:
+    """What a choice says about itself, whatever the state: computed once per vignette."""
+
+    flags: dict[str, bool]
+    default_valence: str
+    accommodates: bool
+
+
+class Context:
+    """Vignette, rubric and codebook, with per-choice facts precomputed. Immutable once built."""
+
+    def __init__(self, v: Vignette, rubric: Rubric, cb: Codebook | None = None) -> None:
+        self.v = v
+        self.rubric = rubric
+        self.cb = cb or codebook()
+        self._static: dict[tuple[str, int], _Static] = {}
+        self._pull = {
+            b.id: any(self.cb.markers[m].pulls_advice for m in b.markers) for b in v.beats
+        }
+
+    def static(self, beat: str, index: int) -> _Static:
+        key = (beat, index)
+        found = self._static.get(key)
+        if found is None:
+            found = self._static[key] = self._build_static(self.v.beat_map[beat].choices[index])
+        return found
+
+    def _build_static(self, choice: Choice) -> _Static:
+        cb = self.cb
+        flags = dict.fromkeys(cb.moves, False)
+        for m in choice.moves:
+            flags[m] = True
+        families = {cb.moves[m].family for m in choice.moves}
+        flags["repair"] = any(cb.moves[m].repairs for m in choice.moves)
+        flags["advice"] = "advice" in families
+        flags["depth"] = "deepen" in families
+        return _Static(flags, cb.combined_valence(choice.moves), "accommodate" in choice.moves)
+
+
+def score_choice(
+    ctx: Context, beat: str, state: ClientState, memo: int, index: int
+) -> tuple[list[Line], str, int]:
+    """Lines for choice `index` at `beat`, given the state before it; returns (lines, valence, memo).
+
+    `memo` counts earlier accommodating choices (capped), for the attachment rule.
+    """
+    rubric = ctx.rubric
+    static = ctx.static(beat, index)
+    env: dict[str, Any] = state.env(ctx.v)
+    env.update(static.flags)
+    env["rupture_open"] = state.rupture != "none"
+    env["advice_pulled"] = ctx._pull[beat]
+    env["accommodated_before"] = memo
+    env["repair_within"] = rubric.repair_within
+    valence = static.default_valence
+    lines: list[Line] = []
+    reason = None
+    for rule in rubric.reclassify:
+        _set_valence(env, valence)
+        if rule.predicate(env) and rule.valence != valence:
+            valence = rule.valence
+            reason = rule
+    _set_valence(env, valence)
+    weight = rubric.weights[valence]  # type: ignore[index]
+    dimension = "pushing" if valence == "P" else "attunement"
+    if reason is not None:
+        lines.append(
+            Line(
+                reason.id,
+                weight,
+                reason.dimension if valence != "P" else "pushing",
+                reason.source,
+                reason.explain,
+                reason.feedback,
+            )
+        )
+    else:
+        lines.append(
+            Line(
+                f"valence-{valence}",
+                weight,
+                dimension,
+                rubric.base_sources[valence],  # type: ignore[index]
+                f"{VALENCE_NAMES[valence].capitalize()} move ({', '.join(_move_names(ctx, beat, index))}).",
+            )
+        )
+    for point_rule in rubric.rules:
+        if point_rule.predicate(env):
+            lines.append(
+                Line(
+                    point_rule.id,
+                    point_rule.points,
+                    point_rule.dimension,
+                    point_rule.source,
+                    point_rule.explain,
+                    point_rule.feedback,
+                )
+            )
+    resolves = static.flags["repair"] and not state.out_of_window(ctx.v)
+    if state.rupture != "none" and not resolves and state.rupture_turns == rubric.repair_within - 1:
+        # this choice is the last within the repair window: the rupture now counts as unrepaired
+        lines.append(
+            _unrepaired(
+                rubric,
+                f"The {state.rupture} rupture was not repaired within {rubric.repair_within} turns.",
+            )
+        )
+    if static.accommodates:
+        memo = min(ACCOMMODATION_CAP, memo + 1)
+    return lines, valence, memo
+
+
+def end_lines(ctx: Context, state: ClientState) -> list[Line]:
+    """Lines added when the session ends (a rupture still open and not yet counted)."""
+    if state.rupture != "none" and state.rupture_turns < ctx.rubric.repair_within:
+        return [
+            _unrepaired(
+                ctx.rubric, f"The session ended with the {state.rupture} rupture still open."
+            )
+        ]
+    return []
+
+
+def _unrepaired(rubric: Rubric, text: str) -> Line:
+    return Line(
+        "unrepaired-rupture",
+        rubric.unrepaired_points,
+        "repair",
+        rubric.unrepaired_source,
+        text,
+        rubric.unrepaired_feedback,
+    )
+
+
+def _set_valence(env: dict[str, Any], valence: str) -> None:
+    env["attuned"] = valence == "A"
+    env["neutral"] = valence == "N"
+    env["pushing"] = valence == "P"
+    env["withdrawing"] = valence == "W"
+
+
+def _move_names(ctx: Context, beat: str, index: int) -> list[str]:
+    return [ctx.cb.moves[m].name for m in ctx.v.beat_map[beat].choices[index].moves]
+
+
+def overall(rubric: Rubric, net: int, turns: int) -> int:
+    """50 + 50 × net / (turns × per_turn_span), held between 0 and 100."""
+    if turns <= 0:
+        return 50
+    raw = 50 + 50 * net / (turns * rubric.per_turn_span)
+    return max(0, min(100, round(raw)))
+
+
+# ---------------------------------------------------------------- reports
+
+
+@dataclass
+class TurnScore:
+    turn: int
+    beat: str
+    choice: int
+    """1-based."""
+    say: str
+    moves: list[str]
+    default_valence: str
+    valence: str
+    state: dict[str, Any]
+    """The client's state when the choice was made."""
+    lines: list[Line]
+    points: int
+    reached: str
+    """The beat or ending the choice led to."""
+    client: str
+    """What the client had just said."""
+    inner: str | None
+    """The client's inner experience at that beat (debrief only)."""
+
+    @property
+    def rule_fired(self) -> Line:
+        """The most telling line: the largest context rule, else the base line."""
+        context = [ln for ln in self.lines[1:] if ln.points]
+        return max(context, key=lambda ln: abs(ln.points)) if context else self.lines[0]
+
+    @property
+    def feedback(self) -> str:
+        return next((ln.feedback for ln in self.lines if ln.feedback and ln.points < 0), "")
+
+
+@dataclass
+class Rupture:
+    kind: str
+    opened_turn: int
+    """The first choice made while it was open."""
+    opened_beat: str
+    turns_open: int
+    outcome: str
+    """repaired in time | repaired late | unrepaired | open at end."""
+    escalated: bool
+
+
+@dataclass
+class Metric:
+    name: str
+    value: float | None
+    display: str
+    band: str
+    provisional: bool
+    source: str
+
+
+@dataclass
+class ScoreReport:
+    vignette_id: str
+    rubric_version: str
+    recorded_rubric_version: str | None
+    overall: int
+    band: str
+    band_provisional: bool
+    net: int
+    dimensions: dict[str, int]
+    metrics: dict[str, Metric]
+    turns: list[TurnScore]
+    end: list[Line]
+    ruptures: list[Rupture]
+    ending: str | None
+    ending_kind: str | None
+    final_state: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def rescored(self) -> bool:
+        return (
+            self.recorded_rubric_version is not None
+            and self.recorded_rubric_version != self.rubric_version
+        )
+
+    @property
+    def all_lines(self) -> list[Line]:
+        return [ln for t in self.turns for ln in t.lines] + self.end
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "vignette": self.vignette_id,
+            "rubric_version": self.rubric_version,
+            "recorded_rubric_version": self.recorded_rubric_version,
+            "rescored": self.rescored,
+            "overall": self.overall,
+            "band": self.band,
+            "band_provisional": self.band_provisional,
+            "net_points": self.net,
+            "dimensions": self.dimensions,
+            "metrics": {k: asdict(m) for k, m in self.metrics.items()},
+            "ending": self.ending,
+            "ending_kind": self.ending_kind,
+            "ruptures": [asdict(r) for r in self.ruptures],
+            "turns": [
+                {
+                    "turn": t.turn,
+                    "beat": t.beat,
+                    "choice": t.choice,
+                    "say": t.say,
+                    "moves": t.moves,
+                    "valence": t.valence,
+                    "default_valence": t.default_valence,
+                    "state": t.state,
+                    "points": t.points,
+                    "reached": t.reached,
+                    "rule": t.rule_fired.rule,
+                    "lines": [asdict(ln) for ln in t.lines],
+                }
+                for t in self.turns
+            ],
+            "end_lines": [asdict(ln) for ln in self.end],
+        }
+
+
+class RouteError(ValueError):
+    """A route that does not fit the vignette; `position` is the 0-based index of the bad step."""
+
+    def __init__(self, position: int, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.position = position
+        self.message = message
+        self.hint = hint
+
+
+def score_route(
+    v: Vignette,
+    route: Sequence[tuple[str, int]],
+    rubric: Rubric,
+    *,
+    recorded_rubric_version: str | None = None,
+    ctx: Context | None = None,
+) -> ScoreReport:
+    """Score a route given as (beat id, 0-based choice index) pairs. Raises RouteError if it does not fit."""
+    ctx = ctx or Context(v, rubric)
+    node, state = begin(v)
+    memo = 0
+    turns: list[TurnScore] = []
+    ruptures: list[Rupture] = []
+    open_rupture: Rupture | None = None
+    ended = False
+    ending: str | None = None
+    for pos, (beat_id, index) in enumerate(route):
+        if ended:
+            raise RouteError(
+                pos, f"a choice after the session had ended ({ending})", "remove the extra choices"
+            )
+        if beat_id != node:
+            raise RouteError(
+                pos,
+                f"choice made at beat '{beat_id}', but the session was at '{node}'",
+                "the choices are out of order, or the vignette has changed since the transcript was made",
+            )
+        beat = v.beat_map[node]
+        if not 0 <= index < len(beat.choices):
+            raise RouteError(
+                pos,
+                f"beat '{node}' has no choice {index + 1} (it has {len(beat.choices)})",
+                "check the choice number",
+            )
+        if state.rupture != "none" and open_rupture is None:
+            open_rupture = Rupture(state.rupture, pos + 1, node, 0, "open at end", False)
+            ruptures.append(open_rupture)
+        lines, valence, memo = score_choice(ctx, node, state, memo, index)
+        result = step(v, node, state, index)
+        choice = beat.choices[index]
+        if open_rupture is not None:
+            open_rupture.kind = state.rupture
+            open_rupture.escalated |= valence == "P"
+            if result.repaired:
+                open_rupture.turns_open = state.rupture_turns + 1
+                open_rupture.outcome = (
+                    "repaired in time"
+                    if state.rupture_turns < rubric.repair_within
+                    else "repaired late"
+                )
+                open_rupture = None
+            else:
+                open_rupture.turns_open = result.state.rupture_turns
+                if open_rupture.turns_open >= rubric.repair_within:
+                    open_rupture.outcome = "unrepaired"
+        turns.append(
+            TurnScore(
+                turn=pos + 1,
+                beat=node,
+                choice=index + 1,
+                say=choice.say,
+                moves=list(choice.moves),
+                default_valence=ctx.static(node, index).default_valence,
+                valence=valence,
+                state=state.env(v),
+                lines=lines,
+                points=sum(ln.points for ln in lines),
+                reached=result.node,
+                client=beat.client,
+                inner=beat.inner,
+            )
+        )
+        node, state = result.node, result.state
+        if result.ended:
+            ended, ending = True, result.ending
+    end = end_lines(ctx, state) if ended else []
+    net = sum(t.points for t in turns) + sum(ln.points for ln in end)
+    dims = dict.fromkeys(("attunement", "pacing", "repair", "autonomy", "pushing"), 0)
+    for ln in [*(ln for t in turns for ln in t.lines), *end]:
+        dims[ln.dimension] += ln.points
+    score = overall(rubric, net, len(turns))
+    kind = None
+    if ending == TURN_LIMIT_ENDING:
+        kind = "stalled"
+    elif ending is not None:
+        kind = v.ending_map[ending].kind
+    return ScoreReport(
+        vignette_id=v.id,
+        rubric_version=rubric.version,
+        recorded_rubric_version=recorded_rubric_version,
+        overall=score,
+        band=rubric.overall_band(score),
+        band_provisional=rubric.bands.overall.provisional,
+        net=net,
+        dimensions=dims,
+        metrics=_metrics(ctx, turns, ruptures, state),
+        turns=turns,
+        end=end,
+        ruptures=ruptures,
+        ending=ending,
+        ending_kind=kind,
+        final_state=state.env(v),
+    )
+
+
+def _metrics(
+    ctx: Context, turns: list[TurnScore], ruptures: list[Rupture], final: ClientState
+) -> dict[str, Metric]:
+    counts = {"complex_reflection": 0, "simple_reflection": 0, "question": 0}
+    attuned = pushing = consent_needed = consent_had = 0
+    pushes_out = 0
+    for t in turns:
+        for m in t.moves:
+            if m in counts:
+                counts[m] += 1
+        attuned += t.valence == "A"
+        pushing += t.valence == "P"
+        if t.valence == "P" and t.state["out_of_window"]:
+            pushes_out += 1
+        static = ctx.static(t.beat, t.choice - 1)
+        if static.flags["advice"] or static.flags["depth"]:
+            consent_needed += 1
+            consent_had += bool(t.state["consent"])
+    refl = counts["complex_reflection"] + counts["simple_reflection"]
+    values: dict[str, tuple[float | None, str]] = {}
+    q = counts["question"]
+    if q:
+        values["reflection_to_question"] = (
+            refl / q,
+            f"{refl / q:.1f}:1 ({refl} reflections, {q} questions)",
+        )
+    elif refl:
+        values["reflection_to_question"] = (float("inf"), f"{refl} reflections, no questions")
+    else:
+        values["reflection_to_question"] = (None, "no reflections or questions")
+    values["percent_complex_reflections"] = (
+        (
+            100 * counts["complex_reflection"] / refl,
+            f"{100 * counts['complex_reflection'] / refl:.0f}%",
+        )
+        if refl
+        else (None, "no reflections")
+    )
+    values["percent_attuned"] = (
+        (
+            100 * attuned / (attuned + pushing),
+            f"{100 * attuned / (attuned + pushing):.0f}% ({attuned} attuned, {pushing} pushing)",
+        )
+        if attuned + pushing
+        else (None, "no attuned or pushing choices")
+    )
+    repaired = sum(1 for r in ruptures if r.outcome == "repaired in time")
+    values["repair_rate"] = (
+        (100 * repaired / len(ruptures), f"{repaired} of {len(ruptures)} ruptures repaired in time")
+        if ruptures
+        else (None, "no ruptures")
+    )
+    values["pushes_out_of_window"] = (float(pushes_out), str(pushes_out))
+    values["consent_rate"] = (
+        (
+            100 * consent_had / consent_needed,
+            f"{consent_had} of {consent_needed} advice or depth moves had consent",
+        )
+        if consent_needed
+        else (None, "no advice or depth moves")
+    )
+    values["alliance_at_end"] = (float(final["alliance"]), f"{final['alliance']}/10")
+    out = {}
+    for name in METRICS:
+        value, display = values[name]
+        bands = ctx.rubric.bands.metrics[name]
+        band = "n/a" if value is None else bands.band(value)
+        out[name] = Metric(
+            name,
+            None if value is None or value == float("inf") else round(value, 2),
+            display,
+            band,
+            bands.provisional,
+            bands.source,
+        )
+    return out
