@@ -79,3 +79,56 @@ def big_vignette_data(n: int, *, seed: int = 1, effects: bool = True) -> dict[st
 
 def big_vignette(n: int, **kw: Any) -> Vignette:
     return Vignette.model_validate(big_vignette_data(n, **kw))
+
+
+def layered_vignette_data(
+    layers: int, width: int, *, seed: int = 1, every: int = 50
+) -> dict[str, Any]:
+    """layers × width beats; each beat's 3 choices lead to 3 beats of the next layer.
+
+    The turn is fixed by the layer, as in hand-written vignettes. Every `every`-th layer has
+    effects and markers, so the client's state varies as in a real vignette without the number
+    of reachable states per beat growing without bound.
+    """
+    rng = random.Random(seed)
+    beats = []
+    for layer in range(layers):
+        active = layer % every == 0
+        for k in range(width):
+            choices = []
+            for j in range(3):
+                target = (
+                    f"b{layer + 1}_{(k + j) % width}"
+                    if layer + 1 < layers
+                    else ("good" if j == 0 else "bad")
+                )
+                effect = {"arousal": [-1, 0, 1][j]} if active else {}
+                choices.append(
+                    {
+                        "say": f"response {j}",
+                        "moves": MOVES[(layer + k + j) % len(MOVES)],
+                        "effect": effect,
+                        "to": target,
+                    }
+                )
+            markers = [["consent"], ["asks_for_advice"], [], []][rng.randrange(4)] if active else []
+            beats.append(
+                {
+                    "id": f"b{layer}_{k}",
+                    "client": f"statement {layer}.{k}",
+                    "markers": markers,
+                    "choices": choices,
+                }
+            )
+    data = big_vignette_data(1)
+    data.update(
+        id=f"layered-{layers}x{width}",
+        turn_limit=layers + 5,
+        start="b0_0",
+        beats=beats,
+    )
+    return data
+
+
+def layered_vignette(layers: int, width: int, **kw: Any) -> Vignette:
+    return Vignette.model_validate(layered_vignette_data(layers, width, **kw))

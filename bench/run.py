@@ -121,7 +121,70 @@ def bench_startup() -> None:
         )
 
 
-SUITES = {"analysis": bench_analysis, "startup": bench_startup}
+def bench_scoring() -> None:
+    from bench.generate import big_vignette
+    from scoring.rubric import default_rubric
+    from scoring.scorer import score_route
+    from simulator.engine import begin, step
+
+    rubric = default_rubric()
+    v = big_vignette(1_200)
+    route = [(f"b{i}", 0) for i in range(1_000)]
+    score_route(v, route, rubric)  # warm caches (compiled conditions), as a running app has them
+
+    def replay() -> None:
+        node, state = begin(v)
+        for _, index in route:
+            result = step(v, node, state, index)
+            node, state = result.node, result.state
+
+    base = timed(replay, 21)
+    t = timed(lambda: score_route(v, route, rubric), 21)
+    record(
+        "score a 1,000-choice transcript",
+        f"{t * 1000:.1f} ms ({t / base:.1f}x a bare engine replay of the same route, {base * 1000:.1f} ms)",
+        "<= 10 ms",
+        t <= 0.010,
+    )
+
+
+def bench_bounds() -> None:
+    from bench.generate import layered_vignette
+    from scoring.bounds import compute_bounds
+    from scoring.rubric import default_rubric
+
+    rubric = default_rubric()
+    per_pair = {}
+    for layers in (100, 1_000):
+        v = layered_vignette(layers, 10)
+        t = timed(lambda v=v: compute_bounds(v, rubric), 3)
+        pairs = compute_bounds(v, rubric).pairs
+        per_pair[layers] = t / pairs
+        print(
+            f"      {layers * 10:>6} beats: {t:.2f} s, {pairs} reachable (beat, state) pairs, {t / pairs * 1e6:.1f} us/pair"
+        )
+        if layers == 1_000:
+            record(
+                "best/worst bounds, 10k-beat vignette",
+                f"{t:.2f} s ({pairs} pairs)",
+                "<= 2 s",
+                t <= 2.0,
+            )
+    growth = per_pair[1_000] / per_pair[100]
+    record(
+        "bounds time per reachable pair, 10k vs 1k beats (linear growth)",
+        f"{growth:.2f}x",
+        "about 1x (<= 1.5x)",
+        growth <= 1.5,
+    )
+
+
+SUITES = {
+    "analysis": bench_analysis,
+    "startup": bench_startup,
+    "scoring": bench_scoring,
+    "bounds": bench_bounds,
+}
 
 
 def write_doc() -> None:

@@ -101,9 +101,7 @@ def _compute(v: Vignette, rubric: Rubric) -> Bounds:
         best=Bound(best[0], best[1], _walk(hi_from, best[2]), best[3]),
         worst=Bound(worst[0], worst[1], _walk(lo_from, worst[2]), worst[3]),
         pairs=expanded,
-        undistinguished=frozenset(
-            b for b in decisions if b in reached_beats(hi) and b not in distinguished
-        ),
+        undistinguished=frozenset((decisions & reached_beats(hi)) - distinguished),
     )
 
 

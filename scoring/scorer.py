@@ -8,18 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from scoring.codebook import VALENCE_NAMES, Codebook, codebook
-from scoring.rubric import METRICS, Rubric
+from scoring.rubric import METRICS, PointRule, Reclassify, Rubric
 from simulator.engine import TURN_LIMIT_ENDING, ClientState, begin, step
-from simulator.model import Choice, Vignette
+from simulator.expr import names_in, requirements
+from simulator.model import Vignette
 
 ACCOMMODATION_CAP = 3
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
+class Line(NamedTuple):
     """One explained contribution to the score."""
 
     rule: str
@@ -36,8 +36,24 @@ class _Static:
     """What a choice says about itself, whatever the state: computed once per vignette."""
 
     flags: dict[str, bool]
+    """The static names (moves, families, advice pull) that this choice's candidate rules read."""
     default_valence: str
     accommodates: bool
+    repair: bool
+    advice: bool
+    depth: bool
+    reclassify: tuple[Reclassify, ...]
+    """The reclassify rules that can fire for this choice in some state."""
+    rules: tuple[PointRule, ...]
+    """Likewise for the point rules."""
+
+
+def _possible(rule: Reclassify | PointRule, known: dict[str, bool]) -> bool:
+    """False when the rule's text requires a name that is known to be false for this choice."""
+    for group in requirements(rule.when):
+        if all(name in known and not known[name] for name in group):
+            return False
+    return True
 
 
 class Context:
@@ -48,53 +64,97 @@ class Context:
         self.rubric = rubric
         self.cb = cb or codebook()
         self._static: dict[tuple[str, int], _Static] = {}
+        self._by_moves: dict[tuple[tuple[str, ...], bool], _Static] = {}
+        self._base: dict[tuple[tuple[str, ...], str], Line] = {}
         self._pull = {
             b.id: any(self.cb.markers[m].pulls_advice for m in b.markers) for b in v.beats
         }
+
+    def base_line(self, beat: str, index: int, valence: str, weight: int, dimension: str) -> Line:
+        """The base line for a choice's valence (immutable, so shared between turns)."""
+        moves = tuple(self.v.beat_map[beat].choices[index].moves)
+        key = (moves, valence)
+        found = self._base.get(key)
+        if found is None:
+            names = ", ".join(self.cb.moves[m].name for m in moves)
+            found = self._base[key] = Line(
+                f"valence-{valence}",
+                weight,
+                dimension,
+                self.rubric.base_sources[valence],  # type: ignore[index]
+                f"{VALENCE_NAMES[valence].capitalize()} move ({names}).",
+            )
+        return found
 
     def static(self, beat: str, index: int) -> _Static:
         key = (beat, index)
         found = self._static.get(key)
         if found is None:
-            found = self._static[key] = self._build_static(self.v.beat_map[beat].choices[index])
+            moves = tuple(self.v.beat_map[beat].choices[index].moves)
+            shape = (moves, self._pull[beat])
+            found = self._by_moves.get(shape)
+            if found is None:
+                found = self._by_moves[shape] = self._build_static(beat, moves)
+            self._static[key] = found
         return found
 
-    def _build_static(self, choice: Choice) -> _Static:
+    def _build_static(self, beat: str, moves: tuple[str, ...]) -> _Static:
+        """Facts that depend only on the moves and on whether the beat pulls for advice."""
         cb = self.cb
         flags = dict.fromkeys(cb.moves, False)
-        for m in choice.moves:
+        for m in moves:
             flags[m] = True
-        families = {cb.moves[m].family for m in choice.moves}
-        flags["repair"] = any(cb.moves[m].repairs for m in choice.moves)
+        families = {cb.moves[m].family for m in moves}
+        flags["repair"] = any(cb.moves[m].repairs for m in moves)
         flags["advice"] = "advice" in families
         flags["depth"] = "deepen" in families
-        return _Static(flags, cb.combined_valence(choice.moves), "accommodate" in choice.moves)
+        flags["advice_pulled"] = self._pull[beat]
+        flags["repair_within"] = self.rubric.repair_within  # type: ignore[assignment]
+        known = {k: bool(v) for k, v in flags.items() if k != "repair_within"}
+        reclassify = tuple(r for r in self.rubric.reclassify if _possible(r, known))
+        rules = tuple(r for r in self.rubric.rules if _possible(r, known))
+        # keep only the static names the candidate rules read: a smaller env to build per choice
+        read = set().union(*(names_in(r.when) for r in (*reclassify, *rules)))
+        return _Static(
+            {k: v for k, v in flags.items() if k in read},
+            cb.combined_valence(moves),
+            "accommodate" in moves,
+            flags["repair"],
+            flags["advice"],
+            flags["depth"],
+            reclassify,
+            rules,
+        )
 
 
 def score_choice(
-    ctx: Context, beat: str, state: ClientState, memo: int, index: int
+    ctx: Context,
+    beat: str,
+    state: ClientState,
+    memo: int,
+    index: int,
+    state_env: dict[str, Any] | None = None,
 ) -> tuple[list[Line], str, int]:
     """Lines for choice `index` at `beat`, given the state before it; returns (lines, valence, memo).
 
     `memo` counts earlier accommodating choices (capped), for the attachment rule.
+    `state_env` may pass `state.env(vignette)` if the caller has it already.
     """
     rubric = ctx.rubric
     static = ctx.static(beat, index)
-    env: dict[str, Any] = state.env(ctx.v)
+    env: dict[str, Any] = dict(state_env) if state_env is not None else state.env(ctx.v)
     env.update(static.flags)
     env["rupture_open"] = state.rupture != "none"
-    env["advice_pulled"] = ctx._pull[beat]
     env["accommodated_before"] = memo
-    env["repair_within"] = rubric.repair_within
     valence = static.default_valence
     lines: list[Line] = []
     reason = None
-    for rule in rubric.reclassify:
-        _set_valence(env, valence)
+    _set_valence(env, valence)
+    for rule in static.reclassify:
         if rule.predicate(env) and rule.valence != valence:
             valence = rule.valence
             reason = rule
-    _set_valence(env, valence)
+            _set_valence(env, valence)
     weight = rubric.weights[valence]  # type: ignore[index]
     dimension = "pushing" if valence == "P" else "attunement"
     if reason is not None:
@@ -109,16 +169,8 @@ def score_choice(
             )
         )
     else:
-        lines.append(
-            Line(
-                f"valence-{valence}",
-                weight,
-                dimension,
-                rubric.base_sources[valence],  # type: ignore[index]
-                f"{VALENCE_NAMES[valence].capitalize()} move ({', '.join(_move_names(ctx, beat, index))}).",
-            )
-        )
-    for point_rule in rubric.rules:
+        lines.append(ctx.base_line(beat, index, valence, weight, dimension))
+    for point_rule in static.rules:
         if point_rule.predicate(env):
             lines.append(
                 Line(
@@ -130,8 +182,13 @@ def score_choice(
                     point_rule.feedback,
                 )
             )
-    resolves = static.flags["repair"] and not state.out_of_window(ctx.v)
-    if state.rupture != "none" and not resolves and state.rupture_turns == rubric.repair_within - 1:
+    resolves = static.repair and not state.out_of_window(ctx.v)
+    if (
+        rubric.unrepaired_points
+        and state.rupture != "none"
+        and not resolves
+        and state.rupture_turns == rubric.repair_within - 1
+    ):
         # this choice is the last within the repair window: the rupture now counts as unrepaired
         lines.append(
             _unrepaired(
@@ -146,7 +203,11 @@ def score_choice(
 
 def end_lines(ctx: Context, state: ClientState) -> list[Line]:
     """Lines added when the session ends (a rupture still open and not yet counted)."""
-    if state.rupture != "none" and state.rupture_turns < ctx.rubric.repair_within:
+    if (
+        ctx.rubric.unrepaired_points
+        and state.rupture != "none"
+        and state.rupture_turns < ctx.rubric.repair_within
+    ):
         return [
             _unrepaired(
                 ctx.rubric, f"The session ended with the {state.rupture} rupture still open."
@@ -173,10 +234,6 @@ def _set_valence(env: dict[str, Any], valence: str) -> None:
     env["withdrawing"] = valence == "W"
 
 
-def _move_names(ctx: Context, beat: str, index: int) -> list[str]:
-    return [ctx.cb.moves[m].name for m in ctx.v.beat_map[beat].choices[index].moves]
-
-
 def overall(rubric: Rubric, net: int, turns: int) -> int:
     """50 + 50 × net / (turns × per_turn_span), held between 0 and 100."""
     if turns <= 0:
@@ -188,7 +245,7 @@ def overall(rubric: Rubric, net: int, turns: int) -> int:
 # ---------------------------------------------------------------- reports
 
 
-@dataclass
+@dataclass(slots=True)
 class TurnScore:
     turn: int
     beat: str
@@ -299,11 +356,11 @@ class ScoreReport:
                     "points": t.points,
                     "reached": t.reached,
                     "rule": t.rule_fired.rule,
-                    "lines": [asdict(ln) for ln in t.lines],
+                    "lines": [ln._asdict() for ln in t.lines],
                 }
                 for t in self.turns
             ],
-            "end_lines": [asdict(ln) for ln in self.end],
+            "end_lines": [ln._asdict() for ln in self.end],
         }
 
 
@@ -355,7 +412,9 @@ def score_route(
         if state.rupture != "none" and open_rupture is None:
             open_rupture = Rupture(state.rupture, pos + 1, node, 0, "open at end", False)
             ruptures.append(open_rupture)
-        lines, valence, memo = score_choice(ctx, node, state, memo, index)
+        state_env = state.env(v)
+        static = ctx.static(node, index)
+        lines, valence, memo = score_choice(ctx, node, state, memo, index, state_env)
         result = step(v, node, state, index)
         choice = beat.choices[index]
         if open_rupture is not None:
@@ -380,9 +439,9 @@ def score_route(
                 choice=index + 1,
                 say=choice.say,
                 moves=list(choice.moves),
-                default_valence=ctx.static(node, index).default_valence,
+                default_valence=static.default_valence,
                 valence=valence,
-                state=state.env(v),
+                state=state_env,
                 lines=lines,
                 points=sum(ln.points for ln in lines),
                 reached=result.node,
@@ -438,7 +497,7 @@ def _metrics(
         if t.valence == "P" and t.state["out_of_window"]:
             pushes_out += 1
         static = ctx.static(t.beat, t.choice - 1)
-        if static.flags["advice"] or static.flags["depth"]:
+        if static.advice or static.depth:
             consent_needed += 1
             consent_had += bool(t.state["consent"])
     refl = counts["complex_reflection"] + counts["simple_reflection"]
@@ -484,7 +543,8 @@ def _metrics(
         if consent_needed
         else (None, "no advice or depth moves")
     )
-    values["alliance_at_end"] = (float(final["alliance"]), f"{final['alliance']}/10")
+    alliance = final.get("alliance")
+    values["alliance_at_end"] = (float(alliance), f"{alliance}/10")
     out = {}
     for name in METRICS:
         value, display = values[name]

@@ -244,3 +244,72 @@ def score(transcript: Path, rubric: Path | None, vignette: Path | None, as_json:
         click.echo(json.dumps(report.as_json(), indent=2))
     else:
         click.echo(render_report(report, v, r), nl=False)
+
+
+@main.command()
+@click.argument("vignette", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--mode", type=click.Choice(["practice", "assessment"]), default="practice", show_default=True
+)
+@click.option(
+    "--resume", is_flag=True, help="Resume the latest unfinished session of this vignette."
+)
+@click.option(
+    "--plain",
+    is_flag=True,
+    help="Numbered lines on standard input and output (screen readers, logs).",
+)
+@click.option("--trainee", help="Your name or id, recorded in the transcript.")
+def play(vignette: Path | None, mode: str, resume: bool, plain: bool, trainee: str | None) -> None:
+    """Play a vignette. Sessions are saved after every choice and can be resumed."""
+    from scoring.rubric import default_rubric
+    from simulator import plain as player
+    from simulator.library import bundled_dir, bundled_files
+    from simulator.loader import load_vignette
+    from simulator.session import Session, file_store
+    from simulator.storage import session_path, unfinished_sessions
+    from simulator.transcript import file_sha256
+
+    con = player.Console()
+    if not plain:
+        con.say(
+            "(The full-screen player is not built yet; this is the plain player. See `attune play --help`.)"
+        )
+    rubric = default_rubric()
+    if vignette is None:
+        items = [(p, load_vignette(p)) for p in bundled_files()]
+        picked = player.choose_vignette(con, items)
+        if picked is None:
+            return
+        path, v = picked
+    else:
+        path = resolve_vignette(vignette)
+        v = load_vignette(path)
+    session = None
+    if resume:
+        pending = unfinished_sessions(v.id)
+        if not pending:
+            raise AttuneError.single(
+                str(path),
+                f"no unfinished session of '{v.id}' to resume",
+                hint="start one without --resume",
+            )
+        loaded = pending[0]
+        session = Session.resume(v, loaded.transcript, file_store(Path(loaded.path)))
+        con.say(f"Resuming session {loaded.transcript.session_id} at turn {session.turn + 1}.")
+    else:
+        shipped = path.resolve().parent == bundled_dir().resolve()
+        session = Session(
+            v,
+            rubric_version=rubric.version,
+            mode=mode,
+            trainee=trainee,
+            vignette_path=None if shipped else str(path.resolve()),
+            vignette_sha256=file_sha256(path),
+        )
+        session.store = file_store(session_path(session.transcript.session_id))
+        session.store(session.transcript)
+    player.briefing(con, v, session.mode)
+    if player.play(session, rubric, con):
+        player.debrief(session, rubric, con)
+        con.say(f"\nTranscript: {session_path(session.transcript.session_id)}")

@@ -16,15 +16,17 @@ Rules (documented in docs/authoring.md):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from scoring.codebook import Codebook, codebook
 from simulator.expr import Pred, compile_condition
 from simulator.model import Choice, Vignette
 
 TURN_LIMIT_ENDING = "turn-limit"
+RUPTURE_TURNS_CAP = 10
+"""rupture_turns counts up to this; beyond it, a rupture is simply long-standing."""
 
 
 @cache
@@ -33,14 +35,22 @@ def _names() -> tuple[str, ...]:
 
 
 @cache
+def _index() -> dict[str, int]:
+    return {name: i for i, name in enumerate(_names())}
+
+
+@cache
 def _ranges() -> tuple[tuple[int, int], ...]:
     cb = codebook()
     return tuple(cb.state[n].range for n in _names())
 
 
-@dataclass(frozen=True, slots=True)
-class ClientState:
-    """Everything about the client that changes. Hashable, so searches can memoise on it."""
+_AROUSAL = tuple(codebook().state).index("arousal")
+
+
+class ClientState(NamedTuple):
+    """Everything about the client that changes. Immutable and hashable, so searches can memoise
+    on it (a NamedTuple: cheap to create, which matters in the best/worst search)."""
 
     values: tuple[int, ...]
     """The codebook's state variables, in codebook order."""
@@ -49,8 +59,8 @@ class ClientState:
     consent_left: int = 0
     turn: int = 0
 
-    def __getitem__(self, name: str) -> int:
-        return self.values[_names().index(name)]
+    def get(self, name: str) -> int:
+        return self.values[_index()[name]]
 
     def as_dict(self) -> dict[str, int]:
         return dict(zip(_names(), self.values, strict=True))
@@ -70,12 +80,11 @@ class ClientState:
         return env
 
     def out_of_window(self, v: Vignette) -> bool:
-        arousal = self["arousal"]
+        arousal = self.values[_AROUSAL]
         return not (v.window.low <= arousal <= v.window.high)
 
 
-@dataclass(frozen=True, slots=True)
-class StepResult:
+class StepResult(NamedTuple):
     node: str
     """The beat or ending reached."""
     state: ClientState
@@ -91,24 +100,67 @@ def begin(v: Vignette) -> tuple[str, ClientState]:
     return v.start, arrive(v, v.start, ClientState(values))
 
 
+@dataclass(frozen=True, slots=True)
+class _ChoicePlan:
+    repairs: bool
+    effects: tuple[tuple[int, int, int, int], ...]
+    """(variable index, delta, low, high)"""
+    to: str | None
+    branches: tuple[tuple[Pred | None, str], ...]
+
+
+class _Plan:
+    """A vignette compiled for fast stepping: effects as index arithmetic, predicates compiled."""
+
+    def __init__(self, v: Vignette) -> None:
+        cb = codebook()
+        index_of, ranges = _index(), _ranges()
+        self.choices: dict[tuple[str, int], _ChoicePlan] = {}
+        self.arrivals: dict[str, tuple[str, ...]] = {}
+        for beat in v.beats:
+            self.arrivals[beat.id] = tuple(cb.markers[m].kind for m in beat.markers)
+            for i, c in enumerate(beat.choices):
+                effects = tuple((index_of[n], d, *ranges[index_of[n]]) for n, d in c.effect.items())
+                branches = (
+                    ()
+                    if isinstance(c.to, str)
+                    else tuple((_predicate(b.if_) if b.if_ else None, b.go) for b in c.to)
+                )
+                self.choices[(beat.id, i)] = _ChoicePlan(
+                    repairs(cb, c), effects, c.to if isinstance(c.to, str) else None, branches
+                )
+        self.endings = frozenset(v.ending_map)
+        self.consent_turns = cb.consent_turns
+
+
+_PLANS: dict[int, tuple[Vignette, _Plan]] = {}
+
+
+def _plan(v: Vignette) -> _Plan:
+    found = _PLANS.get(id(v))
+    if found is None or found[0] is not v:
+        if len(_PLANS) > 32:
+            _PLANS.clear()
+        found = _PLANS[id(v)] = (v, _Plan(v))
+    return found[1]
+
+
 def arrive(v: Vignette, node: str, state: ClientState) -> ClientState:
     """Apply a beat's markers on arrival."""
-    beat = v.beat_map.get(node)
-    if beat is None or not beat.markers:
+    kinds = _plan(v).arrivals.get(node)
+    if not kinds:
         return state
-    cb = codebook()
     rupture, turns, consent = state.rupture, state.rupture_turns, state.consent_left
-    for code in beat.markers:
-        kind = cb.markers[code].kind
+    for kind in kinds:
         if kind in ("withdrawal", "confrontation"):
             if rupture == "none":
                 turns = 0
             rupture = kind
         elif kind == "consent":
-            consent = cb.consent_turns
+            consent = _plan(v).consent_turns
         elif kind == "decline":
             consent = 0
-    return replace(state, rupture=rupture, rupture_turns=turns, consent_left=consent)
+    return ClientState(state.values, rupture, turns, consent, state.turn)
 
 
 def repairs(cb: Codebook, choice: Choice) -> bool:
@@ -117,27 +169,28 @@ def repairs(cb: Codebook, choice: Choice) -> bool:
 
 def step(v: Vignette, node: str, state: ClientState, index: int) -> StepResult:
     """Apply choice `index` (0-based) at beat `node`."""
-    cb = codebook()
-    choice = v.beat_map[node].choices[index]
+    plan = _plan(v)
+    cp = plan.choices[(node, index)]
     rupture, turns = state.rupture, state.rupture_turns
     repaired = False
+    values = state.values
     if rupture != "none":
-        if repairs(cb, choice) and not state.out_of_window(v):
+        arousal = values[_AROUSAL]
+        if cp.repairs and v.window.low <= arousal <= v.window.high:
             rupture, turns, repaired = "none", 0, True
         else:
-            turns += 1
-    values = state.values
-    if choice.effect:
-        names = _names()
+            turns = min(RUPTURE_TURNS_CAP, turns + 1)
+    if cp.effects:
         new = list(values)
-        for name, delta in choice.effect.items():
-            i = names.index(name)
-            lo, hi = _ranges()[i]
+        for i, delta, lo, hi in cp.effects:
             new[i] = min(hi, max(lo, new[i] + delta))
         values = tuple(new)
     after = ClientState(values, rupture, turns, max(0, state.consent_left - 1), state.turn + 1)
-    target = route(v, choice, after)
-    if target in v.ending_map:
+    target = cp.to
+    if target is None:
+        env = after.env(v)
+        target = next(go for pred, go in cp.branches if pred is None or pred(env))
+    if target in plan.endings:
         return StepResult(target, after, True, target, repaired)
     after = arrive(v, target, after)
     if after.turn >= v.turn_limit:
@@ -155,5 +208,11 @@ def route(v: Vignette, choice: Choice, state: ClientState) -> str:
     raise AssertionError("validated routes end with a fallback")  # pragma: no cover
 
 
+_PREDICATES: dict[str, Pred] = {}
+
+
 def _predicate(source: str) -> Pred:
-    return compile_condition(source, codebook().condition_names())
+    found = _PREDICATES.get(source)
+    if found is None:
+        found = _PREDICATES[source] = compile_condition(source, codebook().condition_names())
+    return found

@@ -112,7 +112,13 @@ class _Checker:
             parts = [self._want_bool(v) for v in node.values]
             fns = tuple(p.fn for p in parts)
             if isinstance(node.op, ast.And):
+                if len(fns) == 2:
+                    a, b = fns
+                    return _Typed(lambda env: a(env) and b(env), "bool")
                 return _Typed(lambda env: all(f(env) for f in fns), "bool")
+            if len(fns) == 2:
+                a, b = fns
+                return _Typed(lambda env: a(env) or b(env), "bool")
             return _Typed(lambda env: any(f(env) for f in fns), "bool")
         if isinstance(node, ast.UnaryOp):
             if isinstance(node.op, ast.Not):
@@ -161,7 +167,7 @@ class _Checker:
                 column=node.col_offset + 1,
                 hint=did_you_mean(ident, self.names, "names"),
             )
-        return _Typed(lambda env: env[ident], spec.kind, name=ident)
+        return _Typed(operator.itemgetter(ident), spec.kind, name=ident)
 
     def _compare(self, node: ast.Compare) -> _Typed:
         operands = [self.visit(node.left), *(self.visit(c) for c in node.comparators)]
@@ -172,6 +178,13 @@ class _Checker:
                 raise self._bad(node, "only == != < <= > >= compare values")
             self._check_pair(node, op, left, right)
             steps.append((fn, left.fn, right.fn))
+        if len(steps) == 1:
+            f, a, b = steps[0]
+            right = operands[1]
+            if right.is_const:
+                const = right.const
+                return _Typed(lambda env: f(a(env), const), "bool")
+            return _Typed(lambda env: f(a(env), b(env)), "bool")
         frozen = tuple(steps)
         return _Typed(lambda env: all(f(a(env), b(env)) for f, a, b in frozen), "bool")
 
@@ -194,3 +207,34 @@ class _Checker:
 def _const(value: Any) -> _Typed:
     kind: Kind = "bool" if isinstance(value, bool) else "str" if isinstance(value, str) else "int"
     return _Typed(lambda env: value, kind, const=value, is_const=True)
+
+
+@lru_cache(maxsize=1024)
+def requirements(source: str) -> tuple[frozenset[str], ...]:
+    """Necessary conditions read off the text: for each top-level `and` term that is a name or
+    an `or` of names, the set of names of which at least one must be true.
+
+    A scorer can skip a rule when some group's names are all known to be false.
+    """
+    tree = ast.parse(source.strip(), mode="eval").body
+    terms = tree.values if isinstance(tree, ast.BoolOp) and isinstance(tree.op, ast.And) else [tree]
+    groups = []
+    for term in terms:
+        if isinstance(term, ast.Name) and term.id not in _LITERAL_WORDS:
+            groups.append(frozenset([term.id]))
+        elif (
+            isinstance(term, ast.BoolOp)
+            and isinstance(term.op, ast.Or)
+            and all(isinstance(v, ast.Name) and v.id not in _LITERAL_WORDS for v in term.values)
+        ):
+            groups.append(frozenset(v.id for v in term.values if isinstance(v, ast.Name)))
+    return tuple(groups)
+
+
+@lru_cache(maxsize=1024)
+def names_in(source: str) -> frozenset[str]:
+    """Every name the condition reads."""
+    tree = ast.parse(source.strip(), mode="eval")
+    return frozenset(
+        n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id not in _LITERAL_WORDS
+    )

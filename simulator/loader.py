@@ -153,12 +153,15 @@ def _cross_references(data: dict[str, Any], marks: Marks, name: str) -> Iterator
 _ROUTE_TAGS = ("target", "branches")
 
 
-def _clean_loc(raw: tuple[str | int, ...]) -> tuple[Loc, bool]:
-    """Drop pydantic's bookkeeping segments: '[key]' and the route's union tags."""
-    is_key = bool(raw) and raw[-1] == "[key]"
+def _clean_loc(raw: tuple[str | int, ...], kind: str) -> tuple[Loc, bool]:
+    """Drop pydantic's bookkeeping segments: '[key]' and the route's union tags.
+
+    '[key]' marks an error in a mapping's key, except that a field may really be called that.
+    """
+    is_key = bool(raw) and raw[-1] == "[key]" and kind != "extra_forbidden"
     out: list[str | int] = []
     for i, part in enumerate(raw):
-        if part == "[key]" or (part in _ROUTE_TAGS and i > 0 and raw[i - 1] == "to"):
+        if (is_key and i == len(raw) - 1) or (part in _ROUTE_TAGS and i > 0 and raw[i - 1] == "to"):
             continue
         out.append(part)
     return tuple(out), is_key
@@ -175,7 +178,7 @@ def _from_pydantic(
     exc: ValidationError, marks: Marks, name: str, root: Any = None
 ) -> Iterator[Problem]:
     for err in exc.errors(include_url=False):
-        loc, is_key = _clean_loc(tuple(err["loc"]))
+        loc, is_key = _clean_loc(tuple(err["loc"]), err["type"])
         ctx = err.get("ctx") or {}
         hint = ctx.get("hint") or None
         kind = err["type"]

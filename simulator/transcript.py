@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
 from simulator.errors import AttuneError, Problem
 
@@ -86,6 +87,22 @@ class Transcript(_Frozen):
     started_at: str
     events: list[Event] = Field(default_factory=list)
 
+    @field_validator("events")
+    @classmethod
+    def _in_order(cls, events: list[Any]) -> list[Any]:
+        for i, e in enumerate(events):
+            if e.seq != i:
+                raise PydanticCustomError(
+                    "event_order",
+                    "event {i} has seq {seq}; events must be numbered 0, 1, 2, ... in order",
+                    {
+                        "i": i,
+                        "seq": e.seq,
+                        "hint": "the file may have been edited by hand; restore it from a backup",
+                    },
+                )
+        return events
+
     def route(self) -> list[ChoiceEvent]:
         """The choices that stand after rewinds, in order."""
         return [c for c, stands in self._classified() if stands]
@@ -104,7 +121,7 @@ class Transcript(_Frozen):
                 undone.extend(stack[e.to_turn :])
                 del stack[e.to_turn :]
         kept = {id(c) for c in stack}
-        return [(c, id(c) in kept) for c in sorted([*stack, *undone], key=lambda c: c.seq)]
+        return [(c, id(c) in kept) for c in self.events if isinstance(c, ChoiceEvent)]
 
     @property
     def ending(self) -> str | None:

@@ -20,8 +20,16 @@ CORE = [
     "simulator.mapping",
     "simulator.lint",
     "simulator.library",
+    "simulator.transcript",
+    "simulator.session",
+    "simulator.storage",
+    "simulator.plain",
     "scoring.codebook",
     "scoring.lintrules",
+    "scoring.rubric",
+    "scoring.scorer",
+    "scoring.bounds",
+    "scoring.report",
 ]
 
 

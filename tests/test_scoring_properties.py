@@ -1,0 +1,105 @@
+"""Exactness of the bounds, known groups, and properties of every score."""
+
+from __future__ import annotations
+
+import json
+import random
+import statistics
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scoring.bounds import compute_bounds
+from scoring.rubric import default_rubric
+from scoring.scorer import end_lines, overall, score_route
+from simulator.engine import begin, step
+from simulator.loader import load_vignette
+from tests.conftest import LOOP, MINI
+
+VIGNETTES = {"mini": load_vignette(MINI), "loop": load_vignette(LOOP)}
+
+
+def random_route(v: Any, seed: int) -> list[tuple[str, int]]:
+    rng = random.Random(seed)
+    node, state = begin(v)
+    route = []
+    while True:
+        i = rng.randrange(len(v.beat_map[node].choices))
+        route.append((node, i))
+        r = step(v, node, state, i)
+        if r.ended:
+            return route
+        node, state = r.node, r.state
+
+
+def all_routes(v: Any) -> list[list[tuple[str, int]]]:
+    """Every route, by brute force (only for the small fixtures)."""
+    out = []
+
+    def walk(node: str, state: Any, route: list[tuple[str, int]]) -> None:
+        for i in range(len(v.beat_map[node].choices)):
+            r = step(v, node, state, i)
+            if r.ended:
+                out.append([*route, (node, i)])
+            else:
+                walk(r.node, r.state, [*route, (node, i)])
+
+    node, state = begin(v)
+    walk(node, state, [])
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(VIGNETTES))
+def test_bounds_are_exact(name: str) -> None:
+    v, rubric = VIGNETTES[name], default_rubric()
+    scores = [score_route(v, r, rubric).overall for r in all_routes(v)]
+    bounds = compute_bounds(v, rubric)
+    assert bounds.best.overall == max(scores)
+    assert bounds.worst.overall == min(scores)
+    assert score_route(v, bounds.best.route, rubric).overall == bounds.best.overall
+    assert score_route(v, bounds.worst.route, rubric).overall == bounds.worst.overall
+    assert bounds.pairs > 0
+
+
+@pytest.mark.parametrize("name", sorted(VIGNETTES))
+def test_known_groups_best_random_worst(name: str) -> None:
+    v, rubric = VIGNETTES[name], default_rubric()
+    bounds = compute_bounds(v, rubric)
+    randoms = [score_route(v, random_route(v, seed), rubric).overall for seed in range(100)]
+    assert all(bounds.worst.overall <= s <= bounds.best.overall for s in randoms)
+    assert bounds.worst.overall < statistics.mean(randoms) < bounds.best.overall
+    # no random route beats the expert route or falls below the worst
+    assert max(randoms) <= bounds.best.overall and min(randoms) >= bounds.worst.overall
+    assert bounds.best.overall - bounds.worst.overall >= 60
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(sorted(VIGNETTES)), st.integers(0, 10**6))
+def test_score_properties(name: str, seed: int) -> None:
+    v, rubric = VIGNETTES[name], default_rubric()
+    route = random_route(v, seed)
+    a = score_route(v, route, rubric)
+    b = score_route(v, route, rubric)
+    assert json.dumps(a.as_json(), sort_keys=True) == json.dumps(b.as_json(), sort_keys=True)
+    assert 0 <= a.overall <= 100
+    lines = [ln.points for t in a.turns for ln in t.lines] + [ln.points for ln in a.end]
+    assert sum(lines) == a.net
+    assert all(t.points == sum(ln.points for ln in t.lines) for t in a.turns)
+    assert sum(a.dimensions.values()) == a.net
+    assert a.overall == overall(rubric, a.net, len(a.turns))
+    assert a.band == rubric.overall_band(a.overall)
+    assert len(a.turns) == len(route)
+    for t in a.turns:
+        assert t.lines and t.lines[0].source
+
+
+def test_end_lines_only_for_open_ruptures() -> None:
+    from scoring.scorer import Context
+
+    v = VIGNETTES["mini"]
+    ctx = Context(v, default_rubric())
+    _, state = begin(v)
+    assert state.rupture == "confrontation"
+    assert [ln.rule for ln in end_lines(ctx, state)] == ["unrepaired-rupture"]

@@ -1,0 +1,212 @@
+"""One case per rubric rule. Each case must fire its rule; removing the rule must change the score."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from scoring.rubric import Rubric, default_rubric
+from scoring.scorer import ScoreReport, score_route
+from tests.builders import choice, vignette
+
+OUT = {"arousal": 9, "alliance": 5, "shame": 3, "openness": 5}  # window is 3..7: hyper
+IN = {"arousal": 5, "alliance": 5, "shame": 3, "openness": 5}
+
+
+def one_choice(
+    moves: list[str], *, state: dict[str, int] = IN, markers: list[str] | None = None, **kw: Any
+) -> tuple[Any, list[tuple[str, int]]]:
+    """A vignette whose first beat offers `moves` (and a contrasting alternative)."""
+    v = vignette(
+        [
+            {
+                "id": "a",
+                "markers": markers or [],
+                "choices": [choice("good", moves), choice("bad", ["persuade"])],
+            }
+        ],
+        state=state,
+        **kw,
+    )
+    return v, [("a", 0)]
+
+
+def consented(
+    moves: list[str], *, state: dict[str, int] = IN, **kw: Any
+) -> tuple[Any, list[tuple[str, int]]]:
+    """The client says yes at beat 'a'; the choice under test is at beat 'b'."""
+    v = vignette(
+        [
+            {
+                "id": "a",
+                "choices": [choice("b", ["seeking_collaboration"]), choice("bad", ["persuade"])],
+            },
+            {
+                "id": "b",
+                "markers": ["consent"],
+                "choices": [choice("good", moves), choice("bad", ["persuade"])],
+            },
+        ],
+        state=state,
+        **kw,
+    )
+    return v, [("a", 0), ("b", 0)]
+
+
+def rupture_then(
+    moves_seq: list[list[str]], *, kind: str = "minimal_response"
+) -> tuple[Any, list[tuple[str, int]]]:
+    """A rupture opens at beat r0; then one choice per entry in `moves_seq` along a chain."""
+    beats = []
+    n = len(moves_seq)
+    for i, moves in enumerate(moves_seq):
+        nxt = f"r{i + 1}" if i + 1 < n else "good"
+        beats.append(
+            {
+                "id": f"r{i}",
+                "markers": [kind] if i == 0 else [],
+                "choices": [choice(nxt, moves), choice("bad", ["confront"])],
+            }
+        )
+    return vignette(beats), [(f"r{i}", 0) for i in range(n)]
+
+
+def accommodate_twice() -> tuple[Any, list[tuple[str, int]]]:
+    v = vignette(
+        [
+            {"id": "a", "choices": [choice("b", ["accommodate"]), choice("bad", ["persuade"])]},
+            {"id": "b", "choices": [choice("good", ["accommodate"]), choice("bad", ["persuade"])]},
+        ],
+        attachment="hyperactivating",
+    )
+    return v, [("a", 0), ("b", 0)]
+
+
+def ended_with_open_rupture() -> tuple[Any, list[tuple[str, int]]]:
+    v = vignette(
+        [
+            {
+                "id": "a",
+                "markers": ["complaint_about_therapist"],
+                "choices": [choice("good", ["simple_reflection"]), choice("bad", ["persuade"])],
+            }
+        ]
+    )
+    return v, [("a", 0)]
+
+
+# rule id -> (case, turn whose lines must contain the rule (None: the end lines), expected points)
+CASES: dict[str, tuple[Any, int | None, int]] = {
+    "advice-without-consent": (one_choice(["advise_with_permission"]), 0, -2),
+    "depth-without-consent": (one_choice(["deepen"]), 0, -2),
+    "depth-out-of-window": (consented(["deepen"], state={**IN, "arousal": 7}), 1, -2),
+    "question-out-of-window": (one_choice(["question"], state=OUT), 0, -2),
+    "interpret-weak-alliance": (consented(["interpret"], state={**IN, "alliance": 1}), 1, -2),
+    "regulate-out-of-window": (one_choice(["regulate"], state=OUT), 0, 2),
+    "metacommunicate-dysregulated": (one_choice(["metacommunicate"], state=OUT), 0, 0),
+    "push-out-of-window": (one_choice(["persuade"], state=OUT), 0, -2),
+    "regulate-credit": (one_choice(["regulate"], state=OUT), 0, 1),
+    "repair-in-time": (rupture_then([["validate"]]), 0, 3),
+    "repair-late": (
+        rupture_then([["simple_reflection"], ["simple_reflection"], ["validate"]]),
+        2,
+        1,
+    ),
+    "escalation": (one_choice(["persuade"], markers=["complaint_about_tasks"]), 0, -2),
+    "righting-reflex": (one_choice(["giving_information"], markers=["asks_for_advice"]), 0, -2),
+    "autonomy-credit": (one_choice(["emphasizing_autonomy"]), 0, 1),
+    "avoidant-pursuit": (
+        consented(["deepen"], state={**IN, "alliance": 3}, attachment="deactivating"),
+        1,
+        -2,
+    ),
+    "hyperactivating-accommodation": (accommodate_twice(), 1, -2),
+    "unrepaired-rupture": (rupture_then([["simple_reflection"], ["simple_reflection"]]), 1, -2),
+}
+
+
+def _fix_depth_out_of_window() -> None:
+    # the consenting choice raises arousal out of the window before the deepen
+    v, route = CASES["depth-out-of-window"][0]
+    data = v.model_dump(by_alias=True)
+    data["beats"][0]["choices"][0]["effect"] = {"arousal": 2}
+    CASES["depth-out-of-window"] = ((type(v).model_validate(data), route), 1, -2)
+
+
+_fix_depth_out_of_window()
+
+
+def _lines(report: ScoreReport, turn: int | None) -> list[tuple[str, int]]:
+    lines = report.end if turn is None else report.turns[turn].lines
+    return [(ln.rule, ln.points) for ln in lines]
+
+
+@pytest.mark.parametrize("rule_id", sorted(CASES))
+def test_rule_fires(rule_id: str) -> None:
+    (v, route), turn, points = CASES[rule_id]
+    report = score_route(v, route, default_rubric())
+    assert (rule_id, points) in _lines(report, turn), _lines(report, turn)
+
+
+def _without(rubric: Rubric, rule_id: str) -> Rubric:
+    data = rubric.model_dump()
+    data["reclassify"] = [r for r in data["reclassify"] if r["id"] != rule_id]
+    data["rules"] = [r for r in data["rules"] if r["id"] != rule_id]
+    if rule_id == "unrepaired-rupture":
+        data["unrepaired_points"] = 0
+    return Rubric.model_validate(data)
+
+
+@pytest.mark.parametrize("rule_id", sorted(CASES))
+def test_removing_the_rule_changes_its_case(rule_id: str) -> None:
+    (v, route), turn, _ = CASES[rule_id]
+    full = score_route(v, route, default_rubric())
+    reduced = score_route(v, route, _without(default_rubric(), rule_id))
+    assert rule_id not in [r for r, _ in _lines(reduced, turn)]
+    assert (full.net, _lines(full, turn)) != (reduced.net, _lines(reduced, turn))
+
+
+def test_every_rubric_rule_has_a_case() -> None:
+    rubric = default_rubric()
+    ids = {r.id for r in rubric.reclassify} | {r.id for r in rubric.rules} | {"unrepaired-rupture"}
+    assert ids == set(CASES)
+
+
+def test_unrepaired_at_end_of_session() -> None:
+    v, route = ended_with_open_rupture()
+    report = score_route(v, route, default_rubric())
+    assert _lines(report, None) == [("unrepaired-rupture", -2)]
+    assert report.ruptures[0].outcome == "open at end"
+
+
+def test_repair_while_flooded_does_not_resolve() -> None:
+    v = vignette(
+        [
+            {
+                "id": "a",
+                "markers": ["complaint_about_therapist"],
+                "choices": [choice("good", ["validate"]), choice("bad", ["persuade"])],
+            }
+        ],
+        state=OUT,
+    )
+    report = score_route(v, [("a", 0)], default_rubric())
+    assert "repair-in-time" not in [r for r, _ in _lines(report, 0)]
+    assert report.ruptures[0].outcome != "repaired in time"
+
+
+def test_attuned_choice_in_window_is_plain_credit() -> None:
+    v, route = one_choice(["complex_reflection"])
+    report = score_route(v, route, default_rubric())
+    assert _lines(report, 0) == [("valence-A", 2)]
+    assert report.turns[0].valence == "A"
+
+
+def test_every_line_names_an_instrument() -> None:
+    for (v, route), _, _ in CASES.values():
+        for ln in score_route(v, route, default_rubric()).all_lines:
+            assert ln.source and any(
+                k in ln.source
+                for k in ("MITI", "3RS", "Window", "window", "Phase", "Attachment", "MI ")
+            )

@@ -1,0 +1,167 @@
+"""The session engine: recording, durable saving, rewind, resume; and the plain player."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from scoring.rubric import default_rubric
+from scoring.scorer import score_route
+from simulator.errors import AttuneError
+from simulator.loader import load_vignette
+from simulator.plain import Console, debrief, play
+from simulator.session import Session, file_store
+from simulator.transcript import load_transcript
+from tests.conftest import MINI, ROOT
+
+V = load_vignette(MINI)
+
+
+def new_session(tmp_path: Path, mode: str = "practice") -> tuple[Session, Path]:
+    path = tmp_path / "s.json"
+    s = Session(V, rubric_version="test", mode=mode, store=file_store(path))
+    return s, path
+
+
+def test_choices_are_recorded_and_saved_as_made(tmp_path: Path) -> None:
+    s, path = new_session(tmp_path)
+    s.choose(1, rationale="testing advice", checkin="tight chest", elapsed_ms=1200)
+    saved = load_transcript(path).transcript
+    (event,) = saved.events
+    assert (event.beat, event.choice, event.rationale, event.checkin, event.elapsed_ms) == (
+        "ask",
+        2,
+        "testing advice",
+        "tight chest",
+        1200,
+    )
+    assert event.at and event.turn == 1
+    assert s.node == "flooded" and s.state.get("arousal") == 8
+    s.choose(1)
+    saved = load_transcript(path).transcript
+    assert [e.kind for e in saved.events] == [
+        "choice",
+        "choice",
+        "end",
+    ] and saved.ending == "dropout"
+    with pytest.raises(AttuneError):
+        s.choose(0)
+
+
+def test_rewind_keeps_the_branch_and_scores_the_final_route(tmp_path: Path) -> None:
+    s, path = new_session(tmp_path)
+    s.choose(1)  # push
+    s.rewind(0)
+    assert s.node == "ask" and s.turn == 0
+    s.choose(0)
+    s.choose(0)
+    t = load_transcript(path).transcript
+    assert [(e.beat, e.choice) for e in t.rewound()] == [("ask", 2)]
+    assert [(e.beat, e.choice) for e in t.route()] == [("ask", 1), ("softer", 1)]
+    report = score_route(V, [(e.beat, e.choice - 1) for e in t.route()], default_rubric())
+    assert report.overall == 100
+
+
+def test_no_rewind_in_assessment(tmp_path: Path) -> None:
+    s, _ = new_session(tmp_path, mode="assessment")
+    s.choose(0)
+    with pytest.raises(AttuneError, match="practice"):
+        s.rewind(0)
+
+
+def test_resume_from_saved_transcript(tmp_path: Path) -> None:
+    s, path = new_session(tmp_path)
+    s.choose(2)
+    resumed = Session.resume(V, load_transcript(path).transcript, file_store(path))
+    assert resumed.node == s.node and resumed.state == s.state and resumed.turn == 1
+    resumed.choose(0)
+    assert load_transcript(path).transcript.ending == "repaired"
+
+
+def test_plain_player_reaches_the_debrief(tmp_path: Path) -> None:
+    s, _ = new_session(tmp_path)
+    out = io.StringIO()
+    con = Console(out, io.StringIO("skip\n1\n1\n"))
+    assert play(s, default_rubric(), con)
+    text = debrief(s, default_rubric(), con)
+    assert "Debrief:" in text and "Overall: 100/100" in text
+    assert "The client's inner experience:" in text
+    assert "feedback:" in out.getvalue()
+
+
+def test_plain_player_shows_markup_literally(tmp_path: Path) -> None:
+    data = V.model_dump(by_alias=True)
+    data["beats"][0]["client"] = "[bold]not bold[/bold] [@click=app.quit]x[/]"
+    v = type(V).model_validate(data)
+    out = io.StringIO()
+    s = Session(v, rubric_version="t")
+    play(s, default_rubric(), Console(out, io.StringIO("")))
+    assert "[bold]not bold[/bold] [@click=app.quit]x[/]" in out.getvalue()
+
+
+def test_kill_between_choices_loses_nothing(tmp_path: Path) -> None:
+    env = {**os.environ, "ATTUNE_DATA_DIR": str(tmp_path)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "simulator", "play", str(MINI), "--plain"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env=env,
+        text=True,
+    )
+    assert proc.stdin and proc.stdout
+    proc.stdin.write("note\n3\n")  # check-in note, then choice 3 at 'ask'
+    proc.stdin.flush()
+    sessions = tmp_path / "sessions"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        files = list(sessions.glob("*.json")) if sessions.is_dir() else []
+        if files and '"choice": 3' in files[0].read_text():
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    (path,) = list(sessions.glob("*.json"))
+    t = load_transcript(path).transcript
+    assert [(e.beat, e.choice, e.checkin) for e in t.route()] == [("ask", 3, "note")]
+    # resume and finish
+    proc = subprocess.run(
+        [sys.executable, "-m", "simulator", "play", str(MINI), "--plain", "--resume"],
+        input="1\n",
+        capture_output=True,
+        cwd=ROOT,
+        env=env,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Resuming session" in proc.stdout and "Debrief:" in proc.stdout
+    t = load_transcript(path).transcript
+    assert [(e.beat, e.choice) for e in t.route()] == [("ask", 3), ("agrees", 1)]
+    assert json.loads(path.read_text())["events"][-1]["kind"] == "end"
+
+
+def test_resume_without_a_session_is_a_clear_error(tmp_path: Path) -> None:
+    env = {**os.environ, "ATTUNE_DATA_DIR": str(tmp_path)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "simulator", "play", str(MINI), "--plain", "--resume"],
+        capture_output=True,
+        cwd=ROOT,
+        env=env,
+        text=True,
+        timeout=120,
+    )
+    assert (
+        proc.returncode == 2
+        and "no unfinished session" in proc.stderr
+        and "Traceback" not in proc.stderr
+    )
