@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from scoring.codebook import codebook
 from simulator.errors import AttuneError
-from simulator.expr import ExprError, NameSpec, Pred, compile_condition
+from simulator.expr import NameSpec, Pred, compile_condition
 
 Dimension = Literal["attunement", "pacing", "repair", "autonomy", "pushing"]
 DIMENSIONS: tuple[str, ...] = ("attunement", "pacing", "repair", "autonomy", "pushing")
@@ -42,16 +42,9 @@ def rubric_names() -> dict[str, NameSpec]:
 
 
 def _check(source: str) -> str:
-    try:
-        compile_condition(source, rubric_names())
-    except ExprError as exc:
-        where = f" (at character {exc.column})" if exc.column else ""
-        raise PydanticCustomError(
-            "bad_condition",
-            "{message}{where}: {source}",
-            {"message": exc.message, "where": where, "source": source, "hint": exc.hint or ""},
-        ) from None
-    return source
+    from simulator.model import check_condition
+
+    return check_condition(source, rubric_names())
 
 
 class _Frozen(BaseModel):
@@ -204,7 +197,3 @@ def load_rubric(path: Path | str | None = None) -> Rubric:
 @cache
 def default_rubric() -> Rubric:
     return load_rubric()
-
-
-def explain_names() -> dict[str, Any]:
-    return {k: v.kind for k, v in rubric_names().items()}

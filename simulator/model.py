@@ -6,6 +6,7 @@ beat, an ending, or the first branch whose condition holds.
 """
 
 import re
+from collections.abc import Mapping
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
@@ -24,7 +25,7 @@ from pydantic_core import PydanticCustomError
 
 from scoring.codebook import Codebook, codebook
 from simulator.errors import did_you_mean
-from simulator.expr import ExprError, compile_condition
+from simulator.expr import ExprError, NameSpec, compile_condition
 
 FORMAT_VERSION: Literal[1] = 1
 _CB: Codebook = codebook()
@@ -105,9 +106,10 @@ Id = Annotated[
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
 
 
-def _check_condition(source: str) -> str:
+def check_condition(source: str, names: Mapping[str, NameSpec]) -> str:
+    """Compile `source` against `names`, turning a problem into a located pydantic error."""
     try:
-        compile_condition(source, _CB.condition_names())
+        compile_condition(source, names)
     except ExprError as exc:
         where = f" (at character {exc.column})" if exc.column else ""
         raise PydanticCustomError(
@@ -116,6 +118,10 @@ def _check_condition(source: str) -> str:
             {"message": exc.message, "where": where, "source": source, "hint": exc.hint or ""},
         ) from None
     return source
+
+
+def _check_condition(source: str) -> str:
+    return check_condition(source, _CB.condition_names())
 
 
 Condition = Annotated[

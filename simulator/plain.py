@@ -14,7 +14,6 @@ from typing import TextIO
 from scoring.report import render_report, state_line
 from scoring.rubric import Rubric
 from scoring.scorer import score_route
-from simulator.errors import AttuneError
 from simulator.model import Vignette
 from simulator.session import Session
 
@@ -162,8 +161,3 @@ def debrief(session: Session, rubric: Rubric, con: Console) -> str:
     con.out.write(text)
     con.out.flush()
     return text
-
-
-def require_interactive_input(con: Console) -> None:
-    if con.inp is None:
-        raise AttuneError.single("stdin", "the plain player needs standard input")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -231,7 +230,3 @@ def _event_field(loaded: LoadedTranscript, event: Any) -> str | None:
         if e is event:
             return f"events[{i}]"
     return None
-
-
-def iter_choices(t: Transcript) -> Iterator[ChoiceEvent]:
-    yield from t.route()
