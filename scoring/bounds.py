@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from scoring.rubric import Rubric
-from scoring.scorer import Context, end_lines, overall, score_choice
+from scoring.scorer import Context, base_env, choice_points, end_lines, overall
 from simulator.analysis import gc_paused
 from simulator.engine import ClientState, begin, step
 from simulator.model import Vignette
@@ -61,29 +61,35 @@ def _compute(v: Vignette, rubric: Rubric) -> Bounds:
     terminal_hi: dict[Key, int] = {}
     distinguished: set[str] = set()
     decisions: set[str] = {b.id for b in v.beats if len(b.choices) > 1}
+    n_choices = {b.id: range(len(b.choices)) for b in v.beats}
     while frontier:
         layer: dict[Key, None] = {}
         for key in frontier:
             expanded += 1
             beat, st, memo = key
             seen_points: set[int] = set()
-            for index in range(len(v.beat_map[beat].choices)):
-                lines, _, memo2 = score_choice(ctx, beat, st, memo, index)
-                pts = sum(ln.points for ln in lines)
+            base = base_env(ctx, st, memo)
+            key_hi, key_lo = hi[key], lo[key]
+            for index in n_choices[beat]:
+                pts, memo2 = choice_points(ctx, beat, st, memo, index, base)
                 seen_points.add(pts)
                 result = step(v, beat, st, index)
-                nxt: Key = (result.node, result.state, memo2)
                 if result.ended:
-                    pts_end = sum(ln.points for ln in end_lines(ctx, result.state))
-                    nxt = (result.ending or result.node, result.state, memo2)
-                    up, down = hi[key] + pts + pts_end, lo[key] + pts + pts_end
-                    turns = result.state.turn
-                    _relax(hi, hi_from, lo, lo_from, nxt, up, down, key, index)
-                    terminal_hi[nxt] = turns
-                    continue
-                if nxt not in hi:
-                    layer[nxt] = None
-                _relax(hi, hi_from, lo, lo_from, nxt, hi[key] + pts, lo[key] + pts, key, index)
+                    pts += sum(ln.points for ln in end_lines(ctx, result.state))
+                    nxt: Key = (result.ending or result.node, result.state, memo2)
+                    terminal_hi[nxt] = result.state.turn
+                else:
+                    nxt = (result.node, result.state, memo2)
+                    if nxt not in hi:
+                        layer[nxt] = None
+                up, down = key_hi + pts, key_lo + pts
+                # relax (inlined: this loop runs once per reachable pair and choice)
+                if nxt not in hi or up > hi[nxt]:
+                    hi[nxt] = up
+                    hi_from[nxt] = (key, index)
+                if nxt not in lo or down < lo[nxt]:
+                    lo[nxt] = down
+                    lo_from[nxt] = (key, index)
             if len(seen_points) > 1:
                 distinguished.add(beat)
         frontier = list(layer)
@@ -107,25 +113,6 @@ def _compute(v: Vignette, rubric: Rubric) -> Bounds:
 
 def reached_beats(keys: dict[Key, int]) -> set[str]:
     return {k[0] for k in keys}
-
-
-def _relax(
-    hi: dict[Key, int],
-    hi_from: dict[Key, tuple[Key, int] | None],
-    lo: dict[Key, int],
-    lo_from: dict[Key, tuple[Key, int] | None],
-    nxt: Key,
-    up: int,
-    down: int,
-    key: Key,
-    index: int,
-) -> None:
-    if nxt not in hi or up > hi[nxt]:
-        hi[nxt] = up
-        hi_from[nxt] = (key, index)
-    if nxt not in lo or down < lo[nxt]:
-        lo[nxt] = down
-        lo_from[nxt] = (key, index)
 
 
 def _walk(back: dict[Key, tuple[Key, int] | None], key: Key) -> list[tuple[str, int]]:

@@ -105,8 +105,14 @@ class Codebook(_Frozen):
 @cache
 def codebook() -> Codebook:
     """The shipped codebook (validated once per process)."""
+    from simulator.datacache import cached
+
+    here = Path(__file__)
+    return cached("codebook", (here.parent / "codebook.yaml").read_bytes(), _build, code=here)
+
+
+def _build(raw: bytes) -> Codebook:
     from simulator.yamlsource import parse_yaml
 
-    raw = (Path(__file__).parent / "codebook.yaml").read_bytes()
     data, _ = parse_yaml(raw, "scoring/codebook.yaml")
     return Codebook.model_validate(data)

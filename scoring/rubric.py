@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
@@ -75,6 +75,13 @@ class Reclassify(_Rule):
 
 class PointRule(_Rule):
     points: int = Field(ge=-20, le=20)
+
+    @cached_property
+    def line(self) -> Any:
+        """This rule's explanation line (immutable, shared by every choice it fires on)."""
+        from scoring.scorer import Line
+
+        return Line(self.id, self.points, self.dimension, self.source, self.explain, self.feedback)
 
 
 class Level(_Frozen):
@@ -196,4 +203,9 @@ def load_rubric(path: Path | str | None = None) -> Rubric:
 
 @cache
 def default_rubric() -> Rubric:
-    return load_rubric()
+    """The shipped rubric (cached between runs: see simulator.datacache)."""
+    from simulator.datacache import cached
+
+    return cached(
+        "rubric", DEFAULT_RUBRIC.read_bytes(), lambda _: load_rubric(), code=Path(__file__)
+    )

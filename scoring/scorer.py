@@ -70,6 +70,14 @@ class Context:
             b.id: any(self.cb.markers[m].pulls_advice for m in b.markers) for b in v.beats
         }
 
+    def pulls_advice(self, beat: str) -> bool:
+        """Whether the client's statement at `beat` pulls for advice (computed on first use)."""
+        found = self._pull.get(beat)
+        if found is None:
+            markers = self.v.beat_map[beat].markers
+            found = self._pull[beat] = any(self.cb.markers[m].pulls_advice for m in markers)
+        return found
+
     def base_line(self, beat: str, index: int, valence: str, weight: int, dimension: str) -> Line:
         """The base line for a choice's valence (immutable, so shared between turns)."""
         moves = tuple(self.v.beat_map[beat].choices[index].moves)
@@ -91,7 +99,7 @@ class Context:
         found = self._static.get(key)
         if found is None:
             moves = tuple(self.v.beat_map[beat].choices[index].moves)
-            shape = (moves, self._pull[beat])
+            shape = (moves, self.pulls_advice(beat))
             found = self._by_moves.get(shape)
             if found is None:
                 found = self._by_moves[shape] = self._build_static(beat, moves)
@@ -108,15 +116,18 @@ class Context:
         flags["repair"] = any(cb.moves[m].repairs for m in moves)
         flags["advice"] = "advice" in families
         flags["depth"] = "deepen" in families
-        flags["advice_pulled"] = self._pull[beat]
+        flags["advice_pulled"] = self.pulls_advice(beat)
         flags["repair_within"] = self.rubric.repair_within  # type: ignore[assignment]
         known = {k: bool(v) for k, v in flags.items() if k != "repair_within"}
         reclassify = tuple(r for r in self.rubric.reclassify if _possible(r, known))
         rules = tuple(r for r in self.rubric.rules if _possible(r, known))
         # keep only the static names the candidate rules read: a smaller env to build per choice
         read = set().union(*(names_in(r.when) for r in (*reclassify, *rules)))
+        valence = cb.combined_valence(moves)
+        static_env = {k: v for k, v in flags.items() if k in read}
+        _set_valence(static_env, valence)  # the default; reclassification overrides it
         return _Static(
-            {k: v for k, v in flags.items() if k in read},
+            static_env,
             cb.combined_valence(moves),
             "accommodate" in moves,
             flags["repair"],
@@ -125,6 +136,63 @@ class Context:
             reclassify,
             rules,
         )
+
+
+def base_env(
+    ctx: Context, state: ClientState, memo: int, state_env: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The names every rule may read that depend on the state, not on the choice."""
+    env: dict[str, Any] = dict(state_env) if state_env is not None else state.env(ctx.v)
+    env["rupture_open"] = state.rupture != "none"
+    env["accommodated_before"] = memo
+    return env
+
+
+class _Verdict(NamedTuple):
+    """Which rules fired for one choice: the single source for both lines and points."""
+
+    valence: str
+    reason: Reclassify | None
+    fired: list[PointRule]
+    unrepaired: bool
+    memo: int
+
+
+def _judge(
+    ctx: Context, static: _Static, state: ClientState, memo: int, base: dict[str, Any]
+) -> _Verdict:
+    env = base.copy()
+    env.update(static.flags)  # includes the default valence's flags
+    valence = static.default_valence
+    reason = None
+    for rule in static.reclassify:
+        if rule.predicate(env) and rule.valence != valence:
+            valence = rule.valence
+            reason = rule
+            _set_valence(env, valence)
+    fired = [r for r in static.rules if r.predicate(env)]
+    rubric = ctx.rubric
+    unrepaired = bool(
+        rubric.unrepaired_points
+        and state.rupture != "none"
+        and state.rupture_turns == rubric.repair_within - 1
+        # this choice is the last within the repair window and does not resolve the rupture
+        and not (static.repair and not env["out_of_window"])
+    )
+    if static.accommodates:
+        memo = min(ACCOMMODATION_CAP, memo + 1)
+    return _Verdict(valence, reason, fired, unrepaired, memo)
+
+
+def choice_points(
+    ctx: Context, beat: str, state: ClientState, memo: int, index: int, base: dict[str, Any]
+) -> tuple[int, int]:
+    """(points, memo after): what `score_choice` would sum, without building the explanation."""
+    verdict = _judge(ctx, ctx.static(beat, index), state, memo, base)
+    points = ctx.rubric.weights[verdict.valence] + sum(r.points for r in verdict.fired)  # type: ignore[index]
+    if verdict.unrepaired:
+        points += ctx.rubric.unrepaired_points
+    return points, verdict.memo
 
 
 def score_choice(
@@ -141,64 +209,26 @@ def score_choice(
     `state_env` may pass `state.env(vignette)` if the caller has it already.
     """
     rubric = ctx.rubric
-    static = ctx.static(beat, index)
-    env: dict[str, Any] = dict(state_env) if state_env is not None else state.env(ctx.v)
-    env.update(static.flags)
-    env["rupture_open"] = state.rupture != "none"
-    env["accommodated_before"] = memo
-    valence = static.default_valence
-    lines: list[Line] = []
-    reason = None
-    _set_valence(env, valence)
-    for rule in static.reclassify:
-        if rule.predicate(env) and rule.valence != valence:
-            valence = rule.valence
-            reason = rule
-            _set_valence(env, valence)
+    verdict = _judge(
+        ctx, ctx.static(beat, index), state, memo, base_env(ctx, state, memo, state_env)
+    )
+    valence, reason = verdict.valence, verdict.reason
     weight = rubric.weights[valence]  # type: ignore[index]
-    dimension = "pushing" if valence == "P" else "attunement"
     if reason is not None:
-        lines.append(
-            Line(
-                reason.id,
-                weight,
-                reason.dimension if valence != "P" else "pushing",
-                reason.source,
-                reason.explain,
-                reason.feedback,
-            )
-        )
+        dimension = reason.dimension if valence != "P" else "pushing"
+        lines = [Line(reason.id, weight, dimension, reason.source, reason.explain, reason.feedback)]
     else:
-        lines.append(ctx.base_line(beat, index, valence, weight, dimension))
-    for point_rule in static.rules:
-        if point_rule.predicate(env):
-            lines.append(
-                Line(
-                    point_rule.id,
-                    point_rule.points,
-                    point_rule.dimension,
-                    point_rule.source,
-                    point_rule.explain,
-                    point_rule.feedback,
-                )
-            )
-    resolves = static.repair and not state.out_of_window(ctx.v)
-    if (
-        rubric.unrepaired_points
-        and state.rupture != "none"
-        and not resolves
-        and state.rupture_turns == rubric.repair_within - 1
-    ):
-        # this choice is the last within the repair window: the rupture now counts as unrepaired
+        dimension = "pushing" if valence == "P" else "attunement"
+        lines = [ctx.base_line(beat, index, valence, weight, dimension)]
+    lines.extend(r.line for r in verdict.fired)
+    if verdict.unrepaired:
         lines.append(
             _unrepaired(
                 rubric,
                 f"The {state.rupture} rupture was not repaired within {rubric.repair_within} turns.",
             )
         )
-    if static.accommodates:
-        memo = min(ACCOMMODATION_CAP, memo + 1)
-    return lines, valence, memo
+    return lines, valence, verdict.memo
 
 
 def end_lines(ctx: Context, state: ClientState) -> list[Line]:
@@ -438,7 +468,7 @@ def score_route(
                 beat=node,
                 choice=index + 1,
                 say=choice.say,
-                moves=list(choice.moves),
+                moves=choice.moves,
                 default_valence=static.default_valence,
                 valence=valence,
                 state=state_env,

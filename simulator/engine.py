@@ -192,7 +192,8 @@ def step(v: Vignette, node: str, state: ClientState, index: int) -> StepResult:
         target = next(go for pred, go in cp.branches if pred is None or pred(env))
     if target in plan.endings:
         return StepResult(target, after, True, target, repaired)
-    after = arrive(v, target, after)
+    if plan.arrivals.get(target):
+        after = arrive(v, target, after)
     if after.turn >= v.turn_limit:
         return StepResult(target, after, True, TURN_LIMIT_ENDING, repaired)
     return StepResult(target, after, False, None, repaired)

@@ -84,7 +84,7 @@ def _compile_cached(source: str, frozen: tuple[tuple[str, NameSpec], ...]) -> Pr
         raise ExprError(f"the condition is longer than {MAX_LENGTH} characters", hint="split it")
     text = source.strip()
     try:
-        tree = ast.parse(text, mode="eval")
+        body = _tree(text)
     except SyntaxError as exc:
         hint = 'conditions look like: alliance >= 5 and rupture == "withdrawal"'
         if "=<" in text or "=>" in text:
@@ -94,7 +94,7 @@ def _compile_cached(source: str, frozen: tuple[tuple[str, NameSpec], ...]) -> Pr
         elif "&&" in text or "||" in text:
             hint = "write `and` / `or` instead of && / ||"
         raise ExprError("the condition does not parse", column=exc.offset, hint=hint) from None
-    typed = _Checker(names).visit(tree.body)
+    typed = _Checker(names).visit(body)
     if typed.kind != "bool":
         raise ExprError(
             f"the condition is a {typed.kind}, not a test",
@@ -210,13 +210,18 @@ def _const(value: Any) -> _Typed:
 
 
 @lru_cache(maxsize=1024)
+def _tree(source: str) -> ast.expr:
+    return ast.parse(source.strip(), mode="eval").body
+
+
+@lru_cache(maxsize=1024)
 def requirements(source: str) -> tuple[frozenset[str], ...]:
     """Necessary conditions read off the text: for each top-level `and` term that is a name or
     an `or` of names, the set of names of which at least one must be true.
 
     A scorer can skip a rule when some group's names are all known to be false.
     """
-    tree = ast.parse(source.strip(), mode="eval").body
+    tree = _tree(source)
     terms = tree.values if isinstance(tree, ast.BoolOp) and isinstance(tree.op, ast.And) else [tree]
     groups = []
     for term in terms:

@@ -1,11 +1,17 @@
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+
+# Keep tests away from the user's real cache and data folders.
+os.environ.setdefault("ATTUNE_CACHE_DIR", tempfile.mkdtemp(prefix="attune-cache-"))
+os.environ.setdefault("ATTUNE_DATA_DIR", tempfile.mkdtemp(prefix="attune-data-"))
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "vignettes"
