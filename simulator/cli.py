@@ -271,11 +271,10 @@ def play(vignette: Path | None, mode: str, resume: bool, plain: bool, trainee: s
     from simulator.transcript import file_sha256
 
     con = player.Console()
-    if not plain:
-        con.say(
-            "(The full-screen player is not built yet; this is the plain player. See `attune play --help`.)"
-        )
     rubric = default_rubric()
+    if not plain:
+        _play_tui(vignette, mode, resume, trainee)
+        return
     if vignette is None:
         items = [(p, load_vignette(p)) for p in bundled_files()]
         picked = player.choose_vignette(con, items)
@@ -313,3 +312,31 @@ def play(vignette: Path | None, mode: str, resume: bool, plain: bool, trainee: s
     if player.play(session, rubric, con):
         player.debrief(session, rubric, con)
         con.say(f"\nTranscript: {session_path(session.transcript.session_id)}")
+
+
+def _play_tui(vignette: Path | None, mode: str, resume: bool, trainee: str | None) -> None:
+    from simulator.loader import load_vignette
+    from simulator.storage import unfinished_sessions
+    from simulator.tui.app import make_app
+
+    start = resume_target = None
+    if vignette is not None:
+        path = resolve_vignette(vignette)
+        v = load_vignette(path)
+        start = (path, v)
+        if resume:
+            pending = unfinished_sessions(v.id)
+            if not pending:
+                raise AttuneError.single(
+                    str(path),
+                    f"no unfinished session of '{v.id}' to resume",
+                    hint="start one without --resume",
+                )
+            resume_target = (path, v, pending[0])
+    elif resume:
+        raise AttuneError.single(
+            "attune play",
+            "--resume needs a vignette",
+            hint="e.g. attune play sophie --resume, or press u in the library",
+        )
+    make_app(start=start, mode=mode, resume=resume_target, trainee=trainee).run()

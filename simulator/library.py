@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from simulator.errors import Problem
+    from simulator.model import Vignette
 
 
 def bundled_dir() -> Path:
@@ -24,3 +29,20 @@ def bundled_path(ident: str) -> Path | None:
         if path.stem == ident:
             return path
     return None
+
+
+def load_library(
+    paths: list[Path] | None = None,
+) -> tuple[list[tuple[Path, Vignette]], list[Problem]]:
+    """Every loadable vignette, and the problems of those that are not (never raises for one file)."""
+    from simulator.errors import AttuneError
+    from simulator.loader import load_vignette
+
+    found: list[tuple[Path, Vignette]] = []
+    problems: list[Problem] = []
+    for path in paths if paths is not None else bundled_files():
+        try:
+            found.append((path, load_vignette(path)))
+        except AttuneError as exc:
+            problems.extend(exc.problems)
+    return found, problems

@@ -181,3 +181,21 @@ class Session:
                 session.ended, session.ending = True, result.ending
         session.store = store
         return session
+
+
+class LatestWriter:
+    """Saves transcripts from worker threads in order: an older transcript never overwrites a newer one."""
+
+    def __init__(self, path: Path) -> None:
+        import threading
+
+        self.path = path
+        self._lock = threading.Lock()
+        self._written = -1
+
+    def __call__(self, transcript: Transcript) -> None:
+        with self._lock:
+            if len(transcript.events) <= self._written:
+                return
+            atomic_write(self.path, transcript.to_json())
+            self._written = len(transcript.events)

@@ -1,0 +1,69 @@
+"""The road not taken: for a turn of a route, what each other choice would have scored and how
+the client would have answered. Pure and headless, for the debrief."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from scoring.rubric import Rubric
+from scoring.scorer import Context, score_choice
+from simulator.engine import begin, step
+from simulator.model import Vignette
+
+
+@dataclass(frozen=True)
+class Alternative:
+    choice: int
+    """1-based."""
+    say: str
+    moves: list[str]
+    points: int
+    reply: str
+    """What the client would have said next (or the ending's last words)."""
+    reached: str
+
+
+@dataclass(frozen=True)
+class RoadNotTaken:
+    turn: int
+    chosen: Alternative
+    best: Alternative
+    others: list[Alternative]
+
+    @property
+    def difference(self) -> int:
+        """Points the best alternative would have earned over the choice made (0 if it was the best)."""
+        return self.best.points - self.chosen.points
+
+
+def road_not_taken(
+    v: Vignette, route: Sequence[tuple[str, int]], rubric: Rubric, turn: int
+) -> RoadNotTaken:
+    """Compare the choice at `turn` (1-based) with every other choice at that beat, in the same state."""
+    ctx = Context(v, rubric)
+    node, state = begin(v)
+    memo = 0
+    for beat, index in route[: turn - 1]:
+        _, _, memo = score_choice(ctx, beat, state, memo, index)
+        result = step(v, beat, state, index)
+        node, state = result.node, result.state
+    options = []
+    for i, c in enumerate(v.beat_map[node].choices):
+        lines, _, _ = score_choice(ctx, node, state, memo, i)
+        result = step(v, node, state, i)
+        if result.node in v.ending_map:
+            ending = v.ending_map[result.node]
+            reply = ending.client or f"(The session ends: {ending.title}.)"
+        elif result.ended:
+            reply = "(The session reaches its time limit.)"
+        else:
+            reply = v.beat_map[result.node].client
+        options.append(
+            Alternative(
+                i + 1, c.say, list(c.moves), sum(ln.points for ln in lines), reply, result.node
+            )
+        )
+    chosen = options[route[turn - 1][1]]
+    best = max(options, key=lambda a: (a.points, -a.choice))
+    return RoadNotTaken(turn, chosen, best, [a for a in options if a is not chosen])

@@ -1,0 +1,187 @@
+"""Play: the client's statement, the numbered responses, and in practice mode meters and feedback."""
+
+from __future__ import annotations
+
+import time
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Footer, Header, Static
+
+from scoring.rubric import Rubric
+from scoring.scorer import score_route
+from simulator.model import Beat
+from simulator.session import LatestWriter, Session
+from simulator.tui.screens.base import AttuneScreen
+from simulator.tui.screens.note import NoteDialog
+from simulator.tui.widgets.choices import ChoiceList
+from simulator.tui.widgets.feedback import FeedbackLine
+from simulator.tui.widgets.meters import ClientMeters
+from simulator.tui.widgets.statement import ClientStatement
+
+
+def _choose_bindings() -> list[Binding]:
+    return [
+        Binding(
+            str(n),
+            f"choose({n})",
+            f"Choose {n}",
+            show=False,
+            id=f"play.choose-{n}",
+            tooltip=f"Choose response {n}",
+        )
+        for n in range(1, 10)
+    ]
+
+
+class PlayScreen(AttuneScreen):
+    BINDINGS = [
+        *_choose_bindings(),
+        Binding(
+            "r",
+            "rationale",
+            "Rationale",
+            id="play.rationale",
+            tooltip="Add a note on why you are choosing what you choose",
+        ),
+        Binding(
+            "c",
+            "checkin",
+            "Check-in",
+            id="play.checkin",
+            tooltip="Answer the self-awareness check-in",
+        ),
+        Binding(
+            "b",
+            "rewind",
+            "Rewind",
+            id="play.rewind",
+            tooltip="Practice mode: take back your last choice (the record keeps it)",
+        ),
+    ]
+
+    def __init__(self, session: Session, rubric: Rubric, saver: LatestWriter) -> None:
+        super().__init__()
+        self.session, self.rubric, self.saver = session, rubric, saver
+        self.rationale: str | None = None
+        self.checkin: str | None = None
+        self.shown_at = time.monotonic()
+
+    def compose(self) -> ComposeResult:
+        practice = self.session.mode == "practice"
+        yield Header()
+        with Vertical(id="play"):
+            yield ClientStatement(self.session.vignette.client.name, id="client")
+            yield Static("", id="checkin", markup=False)
+            yield ChoiceList(id="choices")
+            yield Static("", id="notes", markup=False)
+            if practice:
+                yield FeedbackLine(id="feedback")
+                yield ClientMeters(id="meters")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = f"{self.session.vignette.title} — {self.session.mode}"
+        self.show_beat()
+        if self.session.mode == "practice":
+            self._show_meters()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.session.ended and action in ("choose", "checkin", "rationale", "rewind"):
+            return False
+        if action == "rewind":
+            return self.session.mode == "practice" and self.session.turn > 0
+        if action == "checkin":
+            return bool(self._beat().checkin)
+        if action == "choose":
+            return int(str(parameters[0])) <= len(self.session.offered())
+        return True
+
+    def _beat(self) -> Beat:
+        return self.session.vignette.beat_map[self.session.node]
+
+    def show_beat(self) -> None:
+        beat = self._beat()
+        self.query_one(ClientStatement).show(beat.client, beat.nonverbal)
+        checkin = self.query_one("#checkin", Static)
+        checkin.update(f"Check-in (c): {beat.checkin}" if beat.checkin else "")
+        checkin.display = bool(beat.checkin)
+        self.query_one(ChoiceList).show([c.say for c in beat.choices])
+        self.rationale = self.checkin = None
+        self._show_notes()
+        self.shown_at = time.monotonic()
+        self.refresh_bindings()
+
+    def _show_notes(self) -> None:
+        parts = []
+        if self.checkin:
+            parts.append(f"check-in: {self.checkin}")
+        if self.rationale:
+            parts.append(f"rationale: {self.rationale}")
+        notes = self.query_one("#notes", Static)
+        notes.update(" · ".join(parts))
+        notes.display = bool(parts)
+
+    def _show_meters(self) -> None:
+        v = self.session.vignette
+        self.query_one(ClientMeters).show(self.session.state.env(v), v.window.low, v.window.high)
+
+    def on_choice_list_chosen(self, message: ChoiceList.Chosen) -> None:
+        self.action_choose(message.index + 1)
+
+    def action_choose(self, number: int) -> None:
+        if self.session.ended or not 1 <= number <= len(self.session.offered()):
+            return
+        elapsed = int((time.monotonic() - self.shown_at) * 1000)
+        self.session.choose(
+            number - 1, rationale=self.rationale, checkin=self.checkin, elapsed_ms=elapsed
+        )
+        self.save()
+        if self.session.ended:
+            self.attune.show_debrief(self.session)
+            return
+        self.show_beat()
+        if self.session.mode == "practice":
+            self._show_meters()
+            self._show_feedback()
+
+    def save(self) -> None:
+        transcript = self.session.transcript
+        self.run_worker(lambda: self.saver(transcript), thread=True, group="save", name="save")
+
+    def _show_feedback(self) -> None:
+        report = score_route(self.session.vignette, self.session.route, self.rubric)
+        line = report.turns[-1].rule_fired
+        self.query_one(FeedbackLine).show(line.points, line.rule, line.text, line.source)
+
+    def action_rationale(self) -> None:
+        def keep(text: str | None) -> None:
+            self.rationale = text
+            self._show_notes()
+
+        self.app.push_screen(
+            NoteDialog("Why this response? (saved with your choice)", self.rationale or ""), keep
+        )
+
+    def action_checkin(self) -> None:
+        beat = self._beat()
+        if not beat.checkin:
+            return
+
+        def keep(text: str | None) -> None:
+            self.checkin = text
+            self._show_notes()
+
+        self.app.push_screen(NoteDialog(beat.checkin, self.checkin or ""), keep)
+
+    def action_rewind(self) -> None:
+        if self.session.mode != "practice" or self.session.turn == 0:
+            return
+        self.session.rewind(self.session.turn - 1)
+        self.save()
+        self.show_beat()
+        self._show_meters()
+        self.query_one(FeedbackLine).update(
+            "Rewound one choice. The record keeps the choice you took back."
+        )

@@ -1,0 +1,74 @@
+"""A few snapshots per screen at a fixed size (pytest-textual-snapshot). Update with --snapshot-update."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from simulator.loader import load_vignette
+from simulator.tui.app import make_app
+from tests.conftest import LOOP, MINI
+
+SIZE = (110, 36)
+
+
+@pytest.fixture(autouse=True)
+def fresh_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ATTUNE_DATA_DIR", str(tmp_path))
+
+
+async def settle(pilot: Any) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def app_for(mode: str = "practice", start: bool = True) -> Any:
+    v = load_vignette(MINI)
+    return make_app(library_paths=[MINI, LOOP], start=(MINI, v) if start else None, mode=mode)
+
+
+def test_library(snap_compare: Any) -> None:
+    assert snap_compare(app_for(start=False), terminal_size=SIZE, run_before=settle)
+
+
+def test_briefing(snap_compare: Any) -> None:
+    assert snap_compare(app_for(), terminal_size=SIZE, run_before=settle)
+
+
+def test_play_practice_after_a_choice(snap_compare: Any) -> None:
+    async def run(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("enter", "2")
+        await settle(pilot)
+
+    assert snap_compare(app_for(), terminal_size=SIZE, run_before=run)
+
+
+def test_play_assessment(snap_compare: Any) -> None:
+    async def run(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("enter", "2")
+        await settle(pilot)
+
+    assert snap_compare(app_for("assessment"), terminal_size=SIZE, run_before=run)
+
+
+def test_debrief(snap_compare: Any) -> None:
+    async def run(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("enter", "2", "1")
+        await settle(pilot)
+
+    assert snap_compare(app_for(), terminal_size=SIZE, run_before=run)
+
+
+def test_help(snap_compare: Any) -> None:
+    async def run(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("enter", "f1")
+        await settle(pilot)
+
+    assert snap_compare(app_for(), terminal_size=SIZE, run_before=run)

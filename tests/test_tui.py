@@ -1,0 +1,202 @@
+"""Pilot tests of the Textual player: assert on state first (session, transcript on disk, screens)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from simulator.engine import begin, step
+from simulator.loader import load_vignette
+from simulator.transcript import load_transcript
+from simulator.tui.app import make_app
+from simulator.tui.screens.debrief import DebriefScreen
+from simulator.tui.screens.play import PlayScreen
+from tests.conftest import LOOP, MINI
+
+SIZE = (120, 40)
+
+
+def routes_to_endings(v: Any, limit: int = 6) -> dict[str, list[int]]:
+    """One route (as 1-based key presses) to each reachable ending."""
+    found: dict[str, list[int]] = {}
+
+    def walk(node: str, state: Any, keys: list[int]) -> None:
+        if len(keys) >= limit:
+            return
+        for i in range(len(v.beat_map[node].choices)):
+            r = step(v, node, state, i)
+            if r.ended:
+                found.setdefault(r.ending, [*keys, i + 1])
+            else:
+                walk(r.node, r.state, [*keys, i + 1])
+
+    walk(*begin(v), [])
+    return found
+
+
+@pytest.fixture(autouse=True)
+def fresh_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("ATTUNE_DATA_DIR", str(tmp_path))
+    return tmp_path
+
+
+async def _settle(pilot: Any) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+CASES = [
+    (path, mode, ending, keys)
+    for path in (MINI, LOOP)
+    for mode in ("practice", "assessment")
+    for ending, keys in routes_to_endings(load_vignette(path)).items()
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "mode", "ending", "keys"), CASES, ids=[f"{p.stem}-{m}-{e}" for p, m, e, _ in CASES]
+)
+async def test_play_to_every_ending(
+    path: Path, mode: str, ending: str, keys: list[int], fresh_data_dir: Path
+) -> None:
+    v = load_vignette(path)
+    app = make_app(library_paths=[path], start=(path, v), mode=mode)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        await pilot.press("enter")  # briefing -> play
+        await pilot.pause()
+        assert isinstance(app.screen, PlayScreen)
+        practice_widgets = app.screen.query("#meters")
+        assert bool(practice_widgets) == (mode == "practice")
+        for key in keys:
+            await pilot.press(str(key))
+        await _settle(pilot)
+        session = app.session
+        assert session is not None and session.ended and session.ending == ending
+        assert isinstance(app.screen, DebriefScreen)
+        assert app.screen.report is not None and app.screen.report.ending == ending
+        (saved,) = list((fresh_data_dir / "sessions").glob("*.json"))
+        t = load_transcript(saved).transcript
+        assert t.mode == mode and t.ending == ending
+        assert [e.choice for e in t.route()] == keys
+
+
+async def test_rewind_rationale_and_checkin(fresh_data_dir: Path) -> None:
+    v = load_vignette(MINI)
+    app = make_app(library_paths=[MINI], start=(MINI, v), mode="practice")
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        await pilot.press("enter")
+        await pilot.press("c")  # the first beat has a check-in
+        await pilot.press(*"tight", "enter")
+        await pilot.press("r")
+        await pilot.press(*"why", "enter")
+        await pilot.press("2")
+        await pilot.press("b")  # rewind
+        await pilot.press("1", "1")
+        await _settle(pilot)
+        (saved,) = list((fresh_data_dir / "sessions").glob("*.json"))
+        t = load_transcript(saved).transcript
+        (undone,) = t.rewound()
+        assert (undone.choice, undone.checkin, undone.rationale) == (2, "tight", "why")
+        assert [e.choice for e in t.route()] == [1, 1] and t.ending == "repaired"
+
+
+async def test_assessment_has_no_rewind(fresh_data_dir: Path) -> None:
+    v = load_vignette(MINI)
+    app = make_app(library_paths=[MINI], start=(MINI, v), mode="assessment")
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        await pilot.press("enter", "2", "b")
+        await _settle(pilot)
+        assert app.session is not None and app.session.turn == 1 and app.session.node == "flooded"
+
+
+async def test_markup_in_vignette_text_is_literal(tmp_path: Path) -> None:
+    text = (
+        MINI.read_text()
+        .replace(
+            "I tried the breathing thing. Useless. Just tell me what actually works.",
+            "[bold]Useless[/bold] [@click=app.quit]click me[/]",
+        )
+        .replace("Leans forward, voice tight.", "'[red]tight[/red]'")
+    )
+    path = tmp_path / "markup.yaml"
+    path.write_text(text)
+    v = load_vignette(path)
+    app = make_app(library_paths=[path], start=(path, v))
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        statement = str(app.screen.query_one("#statement").render())
+        assert "[bold]Useless[/bold] [@click=app.quit]click me[/]" in statement
+        assert "[red]tight[/red]" in str(app.screen.query_one("#nonverbal").render())
+        await pilot.click("#statement")  # clicking the text must not trigger the embedded action
+        await pilot.pause()
+        assert app.is_running
+
+
+async def test_library_search_and_resume(fresh_data_dir: Path) -> None:
+    app = make_app(library_paths=[MINI, LOOP])
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        table = app.screen.query_one("DataTable")
+        assert table.row_count == 2
+        await pilot.press("/", *"sam")
+        await pilot.pause()
+        assert table.row_count == 1
+        await pilot.press("enter", "enter", "enter", "1")  # open Sam, start, choose 1
+        await _settle(pilot)
+        assert app.session is not None and app.session.turn == 1
+    # a new app finds the unfinished session and resumes it with u
+    app = make_app(library_paths=[MINI, LOOP])
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        assert "Unfinished" in str(app.screen.query_one("#resume-hint").render())
+        await pilot.press("u")
+        await _settle(pilot)
+        assert (
+            isinstance(app.screen, PlayScreen) and app.session is not None and app.session.turn == 1
+        )
+
+
+async def test_help_and_theme() -> None:
+    app = make_app(library_paths=[MINI])
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        dark = app.current_theme.dark
+        await pilot.press("ctrl+t")
+        assert app.current_theme.dark is not dark
+        await pilot.press("f1")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HelpScreen"
+        assert "Resume your most recent unfinished session" in str(
+            app.screen.query_one("Static").render()
+        )
+
+
+def test_every_binding_has_an_id_and_a_tooltip() -> None:
+    from textual.binding import Binding
+
+    from simulator.tui.app import AttuneApp
+    from simulator.tui.screens import briefing, debrief, help, library, note, play
+
+    classes = [
+        AttuneApp,
+        library.LibraryScreen,
+        briefing.BriefingScreen,
+        play.PlayScreen,
+        debrief.DebriefScreen,
+        help.HelpScreen,
+        note.NoteDialog,
+    ]
+    ids = []
+    for cls in classes:
+        for b in cls.BINDINGS:
+            assert isinstance(b, Binding) and b.id and b.tooltip, (cls.__name__, b)
+            ids.append(b.id)
+    assert len(ids) == len(set(ids))
