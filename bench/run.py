@@ -179,11 +179,36 @@ def bench_bounds() -> None:
     )
 
 
+def bench_tui() -> None:
+    import asyncio
+
+    from bench.tui import attune_latencies, first_frames, minimal_latencies
+
+    n = 1_000
+    base = statistics.median(asyncio.run(minimal_latencies(n)))
+    ours = statistics.median(asyncio.run(attune_latencies(n, "practice")))
+    frame = 1 / 60
+    record(
+        "key press to next client statement painted, median over 1,000 choices (practice mode)",
+        f"{ours * 1000:.1f} ms; minimal app {base * 1000:.1f} ms; {ours / base:.2f}x",
+        "<= one frame (16.7 ms at Textual's 60 fps) and <= 1.2x",
+        ours <= frame * 1.01 and ours / base <= 1.2,
+    )
+    b, o = first_frames(9)
+    record(
+        "`attune play` to first frame vs the minimal app",
+        f"{o / b:.2f}x ({o * 1000:.0f} ms vs {b * 1000:.0f} ms)",
+        "<= 1.2x",
+        o / b <= 1.2,
+    )
+
+
 SUITES = {
     "analysis": bench_analysis,
     "startup": bench_startup,
     "scoring": bench_scoring,
     "bounds": bench_bounds,
+    "tui": bench_tui,
 }
 
 

@@ -231,6 +231,12 @@ def score_choice(
     return lines, valence, verdict.memo
 
 
+def most_telling(lines: list[Line]) -> Line:
+    """The line that best explains a choice: the largest context rule, else the base line."""
+    context = [ln for ln in lines[1:] if ln.points]
+    return max(context, key=lambda ln: abs(ln.points)) if context else lines[0]
+
+
 def end_lines(ctx: Context, state: ClientState) -> list[Line]:
     """Lines added when the session ends (a rupture still open and not yet counted)."""
     if (
@@ -298,9 +304,7 @@ class TurnScore:
 
     @property
     def rule_fired(self) -> Line:
-        """The most telling line: the largest context rule, else the base line."""
-        context = [ln for ln in self.lines[1:] if ln.points]
-        return max(context, key=lambda ln: abs(ln.points)) if context else self.lines[0]
+        return most_telling(self.lines)
 
     @property
     def feedback(self) -> str:

@@ -262,6 +262,10 @@ def score(transcript: Path, rubric: Path | None, vignette: Path | None, as_json:
 @click.option("--trainee", help="Your name or id, recorded in the transcript.")
 def play(vignette: Path | None, mode: str, resume: bool, plain: bool, trainee: str | None) -> None:
     """Play a vignette. Sessions are saved after every choice and can be resumed."""
+    if not plain:
+        # the full-screen player paints its first frame before the core's heavier imports
+        _play_tui(vignette, mode, resume, trainee)
+        return
     from scoring.rubric import default_rubric
     from simulator import plain as player
     from simulator.library import bundled_dir, bundled_files
@@ -272,9 +276,6 @@ def play(vignette: Path | None, mode: str, resume: bool, plain: bool, trainee: s
 
     con = player.Console()
     rubric = default_rubric()
-    if not plain:
-        _play_tui(vignette, mode, resume, trainee)
-        return
     if vignette is None:
         items = [(p, load_vignette(p)) for p in bundled_files()]
         picked = player.choose_vignette(con, items)
@@ -315,12 +316,13 @@ def play(vignette: Path | None, mode: str, resume: bool, plain: bool, trainee: s
 
 
 def _play_tui(vignette: Path | None, mode: str, resume: bool, trainee: str | None) -> None:
-    from simulator.loader import load_vignette
-    from simulator.storage import unfinished_sessions
     from simulator.tui.app import make_app
 
     start = resume_target = None
     if vignette is not None:
+        from simulator.loader import load_vignette
+        from simulator.storage import unfinished_sessions
+
         path = resolve_vignette(vignette)
         v = load_vignette(path)
         start = (path, v)

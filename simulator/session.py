@@ -184,7 +184,11 @@ class Session:
 
 
 class LatestWriter:
-    """Saves transcripts from worker threads in order: an older transcript never overwrites a newer one."""
+    """Saves transcripts from worker threads in order: an older transcript never overwrites a newer one.
+
+    Events are append-only, so each is serialised once and the file is the header plus the joined
+    events: saving stays cheap however long the session grows.
+    """
 
     def __init__(self, path: Path) -> None:
         import threading
@@ -192,10 +196,15 @@ class LatestWriter:
         self.path = path
         self._lock = threading.Lock()
         self._written = -1
+        self._events: list[str] = []
 
     def __call__(self, transcript: Transcript) -> None:
         with self._lock:
             if len(transcript.events) <= self._written:
                 return
-            atomic_write(self.path, transcript.to_json())
+            for event in transcript.events[len(self._events) :]:
+                self._events.append(event.model_dump_json())
+            header = transcript.model_dump_json(exclude={"events"})
+            text = header[:-1] + ', "events": [\n' + ",\n".join(self._events) + "\n]}\n"
+            atomic_write(self.path, text)
             self._written = len(transcript.events)

@@ -165,3 +165,21 @@ def test_resume_without_a_session_is_a_clear_error(tmp_path: Path) -> None:
         and "no unfinished session" in proc.stderr
         and "Traceback" not in proc.stderr
     )
+
+
+def test_latest_writer_is_incremental_and_ordered(tmp_path: Path) -> None:
+    from simulator.session import LatestWriter
+
+    path = tmp_path / "w.json"
+    writer = LatestWriter(path)
+    s = Session(V, rubric_version="t", mode="practice")
+    s.choose(2)
+    first = s.transcript
+    s.choose(0)
+    writer(s.transcript)
+    writer(first)  # an older transcript arriving late must not overwrite the newer one
+    saved = load_transcript(path).transcript
+    assert saved == s.transcript
+    s.rewind(1)
+    writer(s.transcript)
+    assert load_transcript(path).transcript == s.transcript

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from scoring.rubric import Rubric, default_rubric
-from simulator.model import Vignette
-from simulator.session import LatestWriter, Session
-from simulator.transcript import LoadedTranscript
+if TYPE_CHECKING:  # the core is imported when first needed, so the first frame comes fast
+    from scoring.rubric import Rubric
+    from simulator.model import Vignette
+    from simulator.session import LatestWriter, Session
+    from simulator.transcript import LoadedTranscript
 
 
 class AttuneApp(App[None]):
@@ -51,8 +53,16 @@ class AttuneApp(App[None]):
         super().__init__()
         self.library_paths = library_paths
         self.start, self.mode, self.resume_target, self.trainee = start, mode, resume, trainee
-        self.rubric = rubric or default_rubric()
+        self._rubric = rubric
         self.session: Session | None = None
+
+    @property
+    def rubric(self) -> Rubric:
+        if self._rubric is None:
+            from scoring.rubric import default_rubric
+
+            self._rubric = default_rubric()
+        return self._rubric
 
     def on_mount(self) -> None:
         from simulator.tui.screens.library import LibraryScreen
@@ -71,6 +81,7 @@ class AttuneApp(App[None]):
 
     def start_session(self, path: Path, vignette: Vignette, mode: str) -> None:
         from simulator.library import bundled_dir
+        from simulator.session import LatestWriter, Session
         from simulator.storage import session_path
         from simulator.transcript import file_sha256
 
@@ -88,6 +99,8 @@ class AttuneApp(App[None]):
         self._play(session, writer)
 
     def resume(self, path: Path, vignette: Vignette, loaded: LoadedTranscript) -> None:
+        from simulator.session import LatestWriter, Session
+
         session = Session.resume(vignette, loaded.transcript)
         writer = LatestWriter(Path(loaded.path))
         if session.ended:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
@@ -10,10 +11,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from simulator.errors import Problem
-from simulator.model import Vignette
-from simulator.transcript import LoadedTranscript
 from simulator.tui.screens.base import AttuneScreen
+
+if TYPE_CHECKING:  # loaded in the worker, after the first frame
+    from simulator.errors import Problem
+    from simulator.model import Vignette
+    from simulator.transcript import LoadedTranscript
 
 
 class LibraryScreen(AttuneScreen):
@@ -58,7 +61,8 @@ class LibraryScreen(AttuneScreen):
         table = self.query_one(DataTable)
         table.add_columns("Title", "Client", "Setting", "Min", "Difficulty", "Content notes")
         table.loading = True
-        self.load()
+        # start loading after the first frame is on screen: the import work would hold the GIL
+        self.call_after_refresh(self.load)
 
     @work(thread=True, exclusive=True, group="library")
     def load(self) -> None:

@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.widgets import Footer, Header, Static
 
 from scoring.rubric import Rubric
-from scoring.scorer import score_route
+from scoring.scorer import Context, Line, most_telling, score_choice
 from simulator.model import Beat
 from simulator.session import LatestWriter, Session
 from simulator.tui.screens.base import AttuneScreen
@@ -67,6 +67,10 @@ class PlayScreen(AttuneScreen):
         self.rationale: str | None = None
         self.checkin: str | None = None
         self.shown_at = time.monotonic()
+        # practice feedback scores only the newest choice: the scoring memo after each turn
+        self.scoring = Context(session.vignette, rubric)
+        self.memos = [0]
+        self._allowed: tuple[bool, bool, int, bool] | None = None
 
     def compose(self) -> ComposeResult:
         practice = self.session.mode == "practice"
@@ -111,7 +115,11 @@ class PlayScreen(AttuneScreen):
         self.rationale = self.checkin = None
         self._show_notes()
         self.shown_at = time.monotonic()
-        self.refresh_bindings()
+        # the footer re-renders on refresh_bindings: only ask when what is allowed has changed
+        allowed = (self.session.turn > 0, bool(beat.checkin), len(beat.choices), self.session.ended)
+        if allowed != self._allowed:
+            self._allowed = allowed
+            self.refresh_bindings()
 
     def _show_notes(self) -> None:
         parts = []
@@ -134,9 +142,14 @@ class PlayScreen(AttuneScreen):
         if self.session.ended or not 1 <= number <= len(self.session.offered()):
             return
         elapsed = int((time.monotonic() - self.shown_at) * 1000)
+        self._sync_memos()
+        lines, _, memo = score_choice(
+            self.scoring, self.session.node, self.session.state, self.memos[-1], number - 1
+        )
         self.session.choose(
             number - 1, rationale=self.rationale, checkin=self.checkin, elapsed_ms=elapsed
         )
+        self.memos.append(memo)
         self.save()
         if self.session.ended:
             self.attune.show_debrief(self.session)
@@ -144,15 +157,23 @@ class PlayScreen(AttuneScreen):
         self.show_beat()
         if self.session.mode == "practice":
             self._show_meters()
-            self._show_feedback()
+            self._show_feedback(lines)
+
+    def _sync_memos(self) -> None:
+        """Rebuild the memo history when the session was resumed part-way."""
+        if len(self.memos) == self.session.turn + 1:
+            return
+        self.memos = [0]
+        for beat, index in self.session.route:
+            state = self.session.history[len(self.memos) - 1][1]
+            self.memos.append(score_choice(self.scoring, beat, state, self.memos[-1], index)[2])
 
     def save(self) -> None:
         transcript = self.session.transcript
         self.run_worker(lambda: self.saver(transcript), thread=True, group="save", name="save")
 
-    def _show_feedback(self) -> None:
-        report = score_route(self.session.vignette, self.session.route, self.rubric)
-        line = report.turns[-1].rule_fired
+    def _show_feedback(self, lines: list[Line]) -> None:
+        line = most_telling(lines)
         self.query_one(FeedbackLine).show(line.points, line.rule, line.text, line.source)
 
     def action_rationale(self) -> None:
@@ -179,6 +200,7 @@ class PlayScreen(AttuneScreen):
         if self.session.mode != "practice" or self.session.turn == 0:
             return
         self.session.rewind(self.session.turn - 1)
+        del self.memos[self.session.turn + 1 :]
         self.save()
         self.show_beat()
         self._show_meters()

@@ -1,0 +1,104 @@
+"""Player benchmarks: key press to next client statement painted, and start-up to first frame,
+each against bench/minimal_app.py measured in the same run."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import pty
+import select
+import signal
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from textual import events
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZE = (120, 40)
+
+
+async def _press_and_wait_for_paint(app: Any, key: str, widget: Any) -> float:
+    """Send one key as the terminal driver would; time until the widget changed and was painted."""
+    before = str(widget.render())
+    t0 = time.perf_counter()
+    event = events.Key(key, key)
+    event.set_sender(app)
+    app._driver.send_message(event)
+    while str(widget.render()) == before:
+        await asyncio.sleep(0)
+    painted: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+    app.call_after_refresh(lambda: painted.set_result(time.perf_counter()))
+    return await painted - t0
+
+
+async def minimal_latencies(n: int) -> list[float]:
+    from bench.minimal_app import Minimal
+
+    app = Minimal()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        label = app.query_one("#statement")
+        return [await _press_and_wait_for_paint(app, "1", label) for _ in range(n)]
+
+
+async def attune_latencies(n: int, mode: str = "practice") -> list[float]:
+    from bench.generate import big_vignette
+    from simulator.tui.app import make_app
+
+    os.environ["ATTUNE_DATA_DIR"] = tempfile.mkdtemp(prefix="attune-bench-")
+    v = big_vignette(n + 5)
+    path = Path(tempfile.mkdtemp()) / f"{v.id}.yaml"
+    path.write_text("")  # only its name and hash are recorded
+    app = make_app(library_paths=[], start=(path, v), mode=mode)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        statement = app.screen.query_one("#statement")
+        out = [await _press_and_wait_for_paint(app, "1", statement) for _ in range(n)]
+        await app.workers.wait_for_complete()
+        return out
+
+
+def first_frame(argv: list[str], marker: bytes, timeout: float = 30) -> float:
+    """Seconds from spawning `argv` on a terminal until `marker` is on the screen."""
+    env = {**os.environ, "TERM": "xterm-256color", "ATTUNE_DATA_DIR": tempfile.mkdtemp()}
+    t0 = time.perf_counter()
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.chdir(ROOT)
+        os.execve(argv[0], argv, env)
+    import fcntl
+    import struct
+    import termios
+
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
+    seen = b""
+    try:
+        while time.perf_counter() - t0 < timeout:
+            ready, _, _ = select.select([fd], [], [], 0.01)
+            if ready:
+                try:
+                    seen += os.read(fd, 65536)
+                except OSError:
+                    break
+                if marker in seen:
+                    return time.perf_counter() - t0
+        raise RuntimeError(f"{argv} did not show {marker!r}")
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(fd)
+
+
+def first_frames(rounds: int = 9) -> tuple[float, float]:
+    py = sys.executable
+    base, ours = [], []
+    for _ in range(rounds):
+        base.append(first_frame([py, str(ROOT / "bench" / "minimal_app.py")], b"statement 0"))
+        ours.append(first_frame([py, "-m", "simulator", "play"], b"attunement"))  # the header title
+    return statistics.median(base), statistics.median(ours)
