@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from scoring.rubric import Rubric
-from scoring.scorer import ScoreReport
+from scoring.scorer import ScoreReport, TurnScore
 from simulator.model import Vignette
 
 _METRIC_TITLES = {
@@ -33,6 +33,21 @@ def state_line(v: Vignette, state: dict[str, object]) -> str:
     if state.get("consent"):
         text += ", consent given"
     return text
+
+
+def turn_text(t: TurnScore, v: Vignette, *, debrief: bool = True) -> str:
+    """One turn, explained: shared by `attune score`, the plain player and the TUI debrief."""
+    out = [
+        f'Turn {t.turn} — client: "{t.client}"',
+        f'  You chose {t.choice}: "{t.say}"  [{", ".join(t.moves) or "no code"}]',
+        f"  Client state then: {state_line(v, t.state)}",
+    ]
+    out += [f"  {ln.points:+d}  {ln.rule}: {ln.text}  ({ln.source})" for ln in t.lines]
+    if debrief and t.inner:
+        out.append(f"  The client's inner experience: {t.inner}")
+    if t.feedback:
+        out.append(f"  What the client may have felt, and what else was possible: {t.feedback}")
+    return "\n".join(out)
 
 
 def render_report(
@@ -78,17 +93,7 @@ def render_report(
         out.append("")
     out.append("Turn by turn:")
     for t in report.turns:
-        out.append(f'  Turn {t.turn} — client: "{t.client}"')
-        out.append(f'    You chose {t.choice}: "{t.say}"  [{", ".join(t.moves) or "no code"}]')
-        out.append(f"    Client state then: {state_line(v, t.state)}")
-        for ln in t.lines:
-            out.append(f"    {ln.points:+d}  {ln.rule}: {ln.text}  ({ln.source})")
-        if debrief and t.inner:
-            out.append(f"    The client's inner experience: {t.inner}")
-        if t.feedback:
-            out.append(
-                f"    What the client may have felt, and what else was possible: {t.feedback}"
-            )
+        out.append("  " + turn_text(t, v, debrief=debrief).replace("\n", "\n  "))
     for ln in report.end:
         out.append(f"  At the end: {ln.points:+d}  {ln.rule}: {ln.text}  ({ln.source})")
     return "\n".join(out) + "\n"

@@ -66,9 +66,7 @@ class Context:
         self._static: dict[tuple[str, int], _Static] = {}
         self._by_moves: dict[tuple[tuple[str, ...], bool], _Static] = {}
         self._base: dict[tuple[tuple[str, ...], str], Line] = {}
-        self._pull = {
-            b.id: any(self.cb.markers[m].pulls_advice for m in b.markers) for b in v.beats
-        }
+        self._pull: dict[str, bool] = {}  # filled on first use, per beat
 
     def pulls_advice(self, beat: str) -> bool:
         """Whether the client's statement at `beat` pulls for advice (computed on first use)."""
@@ -138,6 +136,21 @@ class Context:
         )
 
 
+_CONTEXTS: dict[tuple[int, int], Context] = {}
+
+
+def context_for(v: Vignette, rubric: Rubric) -> Context:
+    """A shared Context for this vignette and rubric (both immutable), so repeated scoring of the
+    same vignette reuses its precomputed per-choice facts."""
+    key = (id(v), id(rubric))
+    found = _CONTEXTS.get(key)
+    if found is None or found.v is not v or found.rubric is not rubric:
+        if len(_CONTEXTS) > 64:
+            _CONTEXTS.clear()
+        found = _CONTEXTS[key] = Context(v, rubric)
+    return found
+
+
 def base_env(
     ctx: Context, state: ClientState, memo: int, state_env: dict[str, Any] | None = None
 ) -> dict[str, Any]:
@@ -159,9 +172,14 @@ class _Verdict(NamedTuple):
 
 
 def _judge(
-    ctx: Context, static: _Static, state: ClientState, memo: int, base: dict[str, Any]
+    ctx: Context,
+    static: _Static,
+    state: ClientState,
+    memo: int,
+    base: dict[str, Any],
+    owned: bool = False,
 ) -> _Verdict:
-    env = base.copy()
+    env = base if owned else base.copy()
     env.update(static.flags)  # includes the default valence's flags
     valence = static.default_valence
     reason = None
@@ -208,10 +226,21 @@ def score_choice(
     `memo` counts earlier accommodating choices (capped), for the attachment rule.
     `state_env` may pass `state.env(vignette)` if the caller has it already.
     """
+    return _score(ctx, beat, ctx.static(beat, index), state, memo, index, state_env)
+
+
+def _score(
+    ctx: Context,
+    beat: str,
+    static: _Static,
+    state: ClientState,
+    memo: int,
+    index: int,
+    state_env: dict[str, Any] | None = None,
+) -> tuple[list[Line], str, int]:
     rubric = ctx.rubric
-    verdict = _judge(
-        ctx, ctx.static(beat, index), state, memo, base_env(ctx, state, memo, state_env)
-    )
+    # a freshly built environment can be used in place; a caller's must be copied
+    verdict = _judge(ctx, static, state, memo, base_env(ctx, state, memo, state_env), owned=True)
     valence, reason = verdict.valence, verdict.reason
     weight = rubric.weights[valence]  # type: ignore[index]
     if reason is not None:
@@ -281,8 +310,7 @@ def overall(rubric: Rubric, net: int, turns: int) -> int:
 # ---------------------------------------------------------------- reports
 
 
-@dataclass(slots=True)
-class TurnScore:
+class TurnScore(NamedTuple):
     turn: int
     beat: str
     choice: int
@@ -291,8 +319,9 @@ class TurnScore:
     moves: list[str]
     default_valence: str
     valence: str
-    state: dict[str, Any]
+    client_state: ClientState
     """The client's state when the choice was made."""
+    vignette: Vignette
     lines: list[Line]
     points: int
     reached: str
@@ -301,6 +330,11 @@ class TurnScore:
     """What the client had just said."""
     inner: str | None
     """The client's inner experience at that beat (debrief only)."""
+
+    @property
+    def state(self) -> dict[str, Any]:
+        """The client's state when the choice was made, by name (derived on demand)."""
+        return self.client_state.env(self.vignette)
 
     @property
     def rule_fired(self) -> Line:
@@ -417,7 +451,7 @@ def score_route(
     ctx: Context | None = None,
 ) -> ScoreReport:
     """Score a route given as (beat id, 0-based choice index) pairs. Raises RouteError if it does not fit."""
-    ctx = ctx or Context(v, rubric)
+    ctx = ctx or context_for(v, rubric)
     node, state = begin(v)
     memo = 0
     turns: list[TurnScore] = []
@@ -446,9 +480,8 @@ def score_route(
         if state.rupture != "none" and open_rupture is None:
             open_rupture = Rupture(state.rupture, pos + 1, node, 0, "open at end", False)
             ruptures.append(open_rupture)
-        state_env = state.env(v)
         static = ctx.static(node, index)
-        lines, valence, memo = score_choice(ctx, node, state, memo, index, state_env)
+        lines, valence, memo = _score(ctx, node, static, state, memo, index)
         result = step(v, node, state, index)
         choice = beat.choices[index]
         if open_rupture is not None:
@@ -466,21 +499,26 @@ def score_route(
                 open_rupture.turns_open = result.state.rupture_turns
                 if open_rupture.turns_open >= rubric.repair_within:
                     open_rupture.outcome = "unrepaired"
+        points = 0
+        for ln in lines:
+            points += ln.points
+        # positional: TurnScore's field order (this loop runs once per choice)
         turns.append(
             TurnScore(
-                turn=pos + 1,
-                beat=node,
-                choice=index + 1,
-                say=choice.say,
-                moves=choice.moves,
-                default_valence=static.default_valence,
-                valence=valence,
-                state=state_env,
-                lines=lines,
-                points=sum(ln.points for ln in lines),
-                reached=result.node,
-                client=beat.client,
-                inner=beat.inner,
+                pos + 1,
+                node,
+                index + 1,
+                choice.say,
+                choice.moves,
+                static.default_valence,
+                valence,
+                state,
+                v,
+                lines,
+                points,
+                result.node,
+                beat.client,
+                beat.inner,
             )
         )
         node, state = result.node, result.state
@@ -528,12 +566,12 @@ def _metrics(
                 counts[m] += 1
         attuned += t.valence == "A"
         pushing += t.valence == "P"
-        if t.valence == "P" and t.state["out_of_window"]:
+        if t.valence == "P" and t.client_state.out_of_window(ctx.v):
             pushes_out += 1
-        static = ctx.static(t.beat, t.choice - 1)
+        static = ctx._static[(t.beat, t.choice - 1)]  # filled while scoring the route
         if static.advice or static.depth:
             consent_needed += 1
-            consent_had += bool(t.state["consent"])
+            consent_had += t.client_state.consent_left > 0
     refl = counts["complex_reflection"] + counts["simple_reflection"]
     values: dict[str, tuple[float | None, str]] = {}
     q = counts["question"]

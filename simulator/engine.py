@@ -45,7 +45,8 @@ def _ranges() -> tuple[tuple[int, int], ...]:
     return tuple(cb.state[n].range for n in _names())
 
 
-_AROUSAL = tuple(codebook().state).index("arousal")
+_NAMES = tuple(codebook().state)
+_AROUSAL = _NAMES.index("arousal")
 
 
 class ClientState(NamedTuple):
@@ -67,16 +68,21 @@ class ClientState(NamedTuple):
 
     def env(self, v: Vignette) -> dict[str, Any]:
         """The names conditions and rubric rules read."""
-        env: dict[str, Any] = dict(zip(_names(), self.values, strict=True))
-        arousal = env["arousal"]
-        env["hyper"] = arousal > v.window.high
-        env["hypo"] = arousal < v.window.low
-        env["out_of_window"] = env["hyper"] or env["hypo"]
-        env["rupture"] = self.rupture
-        env["rupture_turns"] = self.rupture_turns
-        env["consent"] = self.consent_left > 0
-        env["turn"] = self.turn
-        env["attachment"] = v.attachment
+        env: dict[str, Any] = dict(zip(_NAMES, self.values, strict=True))
+        arousal = self.values[_AROUSAL]
+        window = v.window
+        hyper = arousal > window.high
+        hypo = arousal < window.low
+        env.update(
+            hyper=hyper,
+            hypo=hypo,
+            out_of_window=hyper or hypo,
+            rupture=self.rupture,
+            rupture_turns=self.rupture_turns,
+            consent=self.consent_left > 0,
+            turn=self.turn,
+            attachment=v.attachment,
+        )
         return env
 
     def out_of_window(self, v: Vignette) -> bool:
@@ -136,18 +142,25 @@ class _Plan:
 _PLANS: dict[int, tuple[Vignette, _Plan]] = {}
 
 
+_LAST: list[Any] = [None, None]  # the most recent (vignette, plan): the common case is one vignette
+
+
 def _plan(v: Vignette) -> _Plan:
+    if _LAST[0] is v:
+        return _LAST[1]  # type: ignore[no-any-return]
     found = _PLANS.get(id(v))
     if found is None or found[0] is not v:
         if len(_PLANS) > 32:
             _PLANS.clear()
         found = _PLANS[id(v)] = (v, _Plan(v))
+    _LAST[0], _LAST[1] = found
     return found[1]
 
 
 def arrive(v: Vignette, node: str, state: ClientState) -> ClientState:
     """Apply a beat's markers on arrival."""
-    kinds = _plan(v).arrivals.get(node)
+    plan = _plan(v)
+    kinds = plan.arrivals.get(node)
     if not kinds:
         return state
     rupture, turns, consent = state.rupture, state.rupture_turns, state.consent_left
@@ -157,7 +170,7 @@ def arrive(v: Vignette, node: str, state: ClientState) -> ClientState:
                 turns = 0
             rupture = kind
         elif kind == "consent":
-            consent = _plan(v).consent_turns
+            consent = plan.consent_turns
         elif kind == "decline":
             consent = 0
     return ClientState(state.values, rupture, turns, consent, state.turn)

@@ -200,3 +200,26 @@ def test_every_binding_has_an_id_and_a_tooltip() -> None:
             assert isinstance(b, Binding) and b.id and b.tooltip, (cls.__name__, b)
             ids.append(b.id)
     assert len(ids) == len(set(ids))
+
+
+async def test_tui_and_plain_debrief_share_the_turn_text(fresh_data_dir: Path) -> None:
+    import io
+
+    from scoring.rubric import default_rubric
+    from simulator.plain import Console, debrief
+    from simulator.session import Session
+
+    v = load_vignette(MINI)
+    app = make_app(library_paths=[MINI], start=(MINI, v), mode="assessment")
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        await pilot.press("enter", "2", "1", "1")
+        await _settle(pilot)
+        tui_turns = [str(item.query_one("Static").render()) for item in app.screen.query("TurnItem")]
+    plain = Session(v, rubric_version=default_rubric().version, mode="assessment")
+    for index in (1, 0, 0):
+        plain.choose(index)
+    text = debrief(plain, default_rubric(), Console(io.StringIO(), io.StringIO()))
+    assert len(tui_turns) == 3
+    for turn in tui_turns:
+        assert turn.replace("\n", "\n  ") in text

@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Header, ListView, Static
 
-from scoring.report import state_line
+from scoring.report import turn_text
 from scoring.rubric import Rubric
 from scoring.scorer import ScoreReport, score_route
 from scoring.whatif import road_not_taken
@@ -86,7 +86,7 @@ class DebriefScreen(AttuneScreen):
         ] or ["No ruptures opened."]
         box.mount(Static("Ruptures\n" + "\n".join(ruptures), id="ruptures", markup=False))
         box.mount(Static("Turns (select one to see the road not taken)", classes="heading"))
-        items = [TurnItem(t.turn, self._turn_text(t), t.points < 0) for t in report.turns]
+        items = [TurnItem(t.turn, turn_text(t, v), t.points < 0) for t in report.turns]
         row = Horizontal(id="turn-row")
         box.mount(row)
         row.mount(ListView(*items, id="turns"))
@@ -97,20 +97,6 @@ class DebriefScreen(AttuneScreen):
         route_map.show(self._route_rows(report))
         if items:
             self._road(1)
-
-    def _turn_text(self, t) -> str:  # type: ignore[no-untyped-def]
-        v = self.session.vignette
-        lines = [
-            f'Turn {t.turn}: {v.client.name}: "{t.client}"',
-            f'  You chose {t.choice}: "{t.say}" [{", ".join(t.moves)}] {t.points:+d}',
-        ]
-        lines.append(f"  State then: {state_line(v, t.state)}")
-        lines += [f"  {ln.points:+d} {ln.rule}: {ln.text} ({ln.source})" for ln in t.lines]
-        if t.inner:
-            lines.append(f"  Inner experience: {t.inner}")
-        if t.feedback:
-            lines.append(f"  What else was possible: {t.feedback}")
-        return "\n".join(lines)
 
     def _route_rows(self, report: ScoreReport) -> list[str]:
         v = self.session.vignette
