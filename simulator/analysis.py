@@ -103,7 +103,9 @@ def _analyse(v: Vignette, lines: dict[str, int] | None) -> Analysis:
     def add(sev: Severity, code: str, msg: str, node: str | None = None) -> None:
         findings.append(Finding(sev, code, msg, node, lines.get(node) if node else None))
 
-    reachable = nx.descendants(g, v.start) | {v.start}
+    # one breadth-first pass gives both what is reachable and how far (for the shortest route)
+    dist = nx.single_source_shortest_path_length(g, v.start)
+    reachable = set(dist)
     can_end = _reaching(g, endings)
     valence_of: dict[tuple[str, ...], str] = {}
 
@@ -170,12 +172,12 @@ def _analyse(v: Vignette, lines: dict[str, int] | None) -> Analysis:
                     names[0],
                 )
     findings.sort(key=lambda f: (f.severity != "error", f.line or 0, f.code))
-    return Analysis(g, _stats(v, g, reachable, can_end, endings), findings)
+    return Analysis(g, _stats(v, g, dist, reachable, endings), findings)
 
 
 def _reaching(g: nx.MultiDiGraph, targets: set[str]) -> set[str]:
     """Every node with a path to one of `targets` (one breadth-first pass against the edges)."""
-    pred = g.pred
+    pred = g._pred  # the raw adjacency, as networkx's own traversals use: g.pred[x] builds a view
     seen = set(targets)
     frontier = list(targets)
     while frontier:
@@ -190,9 +192,8 @@ def _reaching(g: nx.MultiDiGraph, targets: set[str]) -> set[str]:
 
 
 def _stats(
-    v: Vignette, g: nx.MultiDiGraph, reachable: set[str], can_end: set[str], endings: set[str]
+    v: Vignette, g: nx.MultiDiGraph, dist: dict[str, int], reachable: set[str], endings: set[str]
 ) -> Stats:
-    dist = nx.single_source_shortest_path_length(g, v.start)
     ended = [d for n, d in dist.items() if n in endings]
     longest = _longest_route(g, v.start, reachable, endings)
     has_cycles = longest is None
@@ -214,7 +215,7 @@ def _longest_route(
 
     Kahn's topological order over the reachable nodes, then longest distances in reverse order.
     """
-    succ = g.succ
+    succ = g._succ  # the raw adjacency (see _reaching)
     indegree = dict.fromkeys(reachable, 0)
     for node in reachable:
         for s in succ[node]:

@@ -215,7 +215,9 @@ async def test_tui_and_plain_debrief_share_the_turn_text(fresh_data_dir: Path) -
         await _settle(pilot)
         await pilot.press("enter", "2", "1", "1")
         await _settle(pilot)
-        tui_turns = [str(item.query_one("Static").render()) for item in app.screen.query("TurnItem")]
+        tui_turns = [
+            str(item.query_one("Static").render()) for item in app.screen.query("TurnItem")
+        ]
     plain = Session(v, rubric_version=default_rubric().version, mode="assessment")
     for index in (1, 0, 0):
         plain.choose(index)
