@@ -75,7 +75,7 @@ def _compute(v: Vignette, rubric: Rubric) -> Bounds:
                 seen_points.add(pts)
                 result = step(v, beat, st, index)
                 if result.ended:
-                    pts += sum(ln.points for ln in end_lines(ctx, result.state))
+                    pts += sum(ln.points for ln in end_lines(ctx, result.state, result.ending))
                     nxt: Key = (result.ending or result.node, result.state, memo2)
                     terminal_hi[nxt] = result.state.turn
                 else:

@@ -151,6 +151,10 @@ class Rubric(_Frozen):
     unrepaired_source: str
     unrepaired_feedback: str
     base_sources: dict[Literal["A", "N", "P", "W"], str]
+    ending_points: dict[str, int] = Field(default_factory=dict)
+    """Points for how the session ended, by ending kind (the turn limit counts as stalled)."""
+    ending_source: str = ""
+    ending_feedback: dict[str, str] = Field(default_factory=dict)
     reclassify: list[Reclassify]
     rules: list[PointRule]
     dimensions: dict[Dimension, str]
@@ -165,6 +169,15 @@ class Rubric(_Frozen):
                     "weights and base_sources need A, N, P and W",
                     {"hint": "add the missing valence"},
                 )
+        from scoring.codebook import codebook
+
+        unknown = sorted(set(self.ending_points) - set(codebook().endings))
+        if unknown:
+            raise PydanticCustomError(
+                "ending_kind",
+                "unknown ending kinds in ending_points: {unknown}",
+                {"unknown": ", ".join(unknown), "hint": "use the kinds in scoring/codebook.yaml"},
+            )
         ids = [r.id for r in [*self.reclassify, *self.rules]]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:

@@ -266,19 +266,39 @@ def most_telling(lines: list[Line]) -> Line:
     return max(context, key=lambda ln: abs(ln.points)) if context else lines[0]
 
 
-def end_lines(ctx: Context, state: ClientState) -> list[Line]:
-    """Lines added when the session ends (a rupture still open and not yet counted)."""
+def end_lines(ctx: Context, state: ClientState, ending: str | None = None) -> list[Line]:
+    """Lines added when the session ends: a rupture still open and not yet counted, and the
+    ending's outcome (`ending` is an ending id or TURN_LIMIT_ENDING)."""
+    rubric = ctx.rubric
+    out = []
     if (
-        ctx.rubric.unrepaired_points
+        rubric.unrepaired_points
         and state.rupture != "none"
-        and state.rupture_turns < ctx.rubric.repair_within
+        and state.rupture_turns < rubric.repair_within
     ):
-        return [
-            _unrepaired(
-                ctx.rubric, f"The session ended with the {state.rupture} rupture still open."
+        out.append(
+            _unrepaired(rubric, f"The session ended with the {state.rupture} rupture still open.")
+        )
+    if ending is not None:
+        kind = "stalled" if ending == TURN_LIMIT_ENDING else ctx.v.ending_map[ending].kind
+        points = rubric.ending_points.get(kind, 0)
+        if points:
+            what = (
+                "ran out of time with nothing resolved"
+                if ending == TURN_LIMIT_ENDING
+                else f"ended: {kind}"
             )
-        ]
-    return []
+            out.append(
+                Line(
+                    f"ending-{kind}",
+                    points,
+                    "repair",
+                    rubric.ending_source,
+                    f"The session {what}.",
+                    rubric.ending_feedback.get(kind, ""),
+                )
+            )
+    return out
 
 
 def _unrepaired(rubric: Rubric, text: str) -> Line:
@@ -524,7 +544,7 @@ def score_route(
         node, state = result.node, result.state
         if result.ended:
             ended, ending = True, result.ending
-    end = end_lines(ctx, state) if ended else []
+    end = end_lines(ctx, state, ending) if ended else []
     net = sum(t.points for t in turns) + sum(ln.points for ln in end)
     dims = dict.fromkeys(("attunement", "pacing", "repair", "autonomy", "pushing"), 0)
     for ln in [*(ln for t in turns for ln in t.lines), *end]:

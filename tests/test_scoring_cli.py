@@ -170,3 +170,18 @@ def test_events_out_of_sequence(best: Path) -> None:
     assert (
         result.exit_code == 2 and "must be numbered" in result.stderr and "events" in result.stderr
     )
+
+
+def test_rubric_with_unknown_ending_kind(best: Path, tmp_path: Path) -> None:
+    rubric = tmp_path / "rubric.yaml"
+    rubric.write_text(
+        DEFAULT_RUBRIC.read_text().replace(
+            "ending_points: {repaired: 4,", "ending_points: {repayred: 4,"
+        )
+    )
+    result = cli("score", str(best), "--rubric", str(rubric))
+    assert (
+        result.exit_code == 2
+        and "unknown ending kinds" in result.stderr
+        and "repayred" in result.stderr
+    )

@@ -176,8 +176,44 @@ def test_every_rubric_rule_has_a_case() -> None:
 def test_unrepaired_at_end_of_session() -> None:
     v, route = ended_with_open_rupture()
     report = score_route(v, route, default_rubric())
-    assert _lines(report, None) == [("unrepaired-rupture", -2)]
+    assert _lines(report, None) == [("unrepaired-rupture", -2), ("ending-repaired", 4)]
     assert report.ruptures[0].outcome == "open at end"
+
+
+@pytest.mark.parametrize(
+    ("target", "rule", "points"), [("good", "ending-repaired", 4), ("bad", "ending-dropout", -4)]
+)
+def test_the_ending_is_scored(target: str, rule: str, points: int) -> None:
+    v = vignette(
+        [
+            {
+                "id": "a",
+                "choices": [
+                    choice(target),
+                    choice("bad" if target == "good" else "good", ["persuade"]),
+                ],
+            }
+        ]
+    )
+    report = score_route(v, [("a", 0)], default_rubric())
+    assert (rule, points) in _lines(report, None)
+    data = default_rubric().model_dump()
+    data["ending_points"] = {}
+    without = score_route(v, [("a", 0)], type(default_rubric()).model_validate(data))
+    assert rule not in [r for r, _ in _lines(without, None)] and without.net == report.net - points
+
+
+def test_turn_limit_counts_as_stalled() -> None:
+    v = vignette(
+        [
+            {"id": "a", "choices": [choice("b"), choice("bad", ["persuade"])]},
+            {"id": "b", "choices": [choice("a"), choice("good", ["persuade"])]},
+        ],
+        turn_limit=2,
+    )
+    report = score_route(v, [("a", 0), ("b", 0)], default_rubric())
+    assert report.ending == "turn-limit" and report.ending_kind == "stalled"
+    assert ("ending-stalled", -3) in _lines(report, None)
 
 
 def test_repair_while_flooded_does_not_resolve() -> None:
