@@ -141,12 +141,20 @@ def parse_yaml(raw: bytes, name: str) -> tuple[Any, Marks]:
         what = exc.problem or "this is not valid YAML"
         if exc.context:
             what = f"{exc.context}, {what}"
+        hint = (
+            "check indentation and quoting near this spot; text containing ': ' or '#' needs quotes"
+        )
+        if "mapping values are not allowed" in what:
+            hint = (
+                "this line's text contains ': ', which YAML reads as a new field; "
+                'put the whole text in double quotes, e.g. inner: "A test: will you stay?"'
+            )
         raise AttuneError.single(
             name,
             f"not valid YAML: {what}",
             line=mark.line + 1 if mark else None,
             column=mark.column + 1 if mark else None,
-            hint="check indentation and quoting near this spot; text containing ': ' or '#' needs quotes",
+            hint=hint,
         ) from None
     except yaml.YAMLError as exc:
         raise AttuneError.single(name, f"not valid YAML: {exc}") from None

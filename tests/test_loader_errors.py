@@ -220,3 +220,18 @@ def test_valid_fixture_loads() -> None:
     assert v.beat_map["ask"].markers == ["rejects_intervention", "asks_for_advice"]
     with pytest.raises(Exception, match="frozen"):
         v.title = "changed"  # type: ignore[misc]
+
+
+def test_unquoted_colon_gets_a_specific_hint(tmp_path: Path) -> None:
+    path = tmp_path / "colon.yaml"
+    path.write_text(
+        SRC.replace(
+            "inner: Being understood is a relief and also frightening.",
+            "inner: Being understood: a relief.",
+        )
+    )
+    with pytest.raises(AttuneError) as info:
+        load_vignette(path)
+    (problem,) = info.value.problems
+    assert "double quotes" in (problem.hint or "")
+    assert problem.line == line_of(SRC, "inner: Being understood is a relief")
