@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from scoring.bounds import Bound
 from scoring.rubric import Rubric
 from scoring.scorer import ScoreReport, TurnScore
 from simulator.model import Vignette
@@ -33,6 +34,20 @@ def state_line(v: Vignette, state: dict[str, object]) -> str:
     if state.get("consent"):
         text += ", consent given"
     return text
+
+
+def expert_route_text(v: Vignette, best: Bound) -> str:
+    """The best-scoring route (from `scoring.bounds`), for the debrief."""
+    out = [f"An expert route through this vignette (overall {best.overall}/100):"]
+    for n, (beat_id, index) in enumerate(best.route, 1):
+        beat = v.beat_map[beat_id]
+        choice = beat.choices[index]
+        out.append(f'  {n}. {v.client.name}: "{beat.client}"')
+        out.append(f'     → "{choice.say}"  [{", ".join(choice.moves)}]')
+    ending = v.ending_map.get(best.ending)
+    if ending:
+        out.append(f"  Ending: {ending.title} ({ending.kind}).")
+    return "\n".join(out)
 
 
 def turn_text(t: TurnScore, v: Vignette, *, debrief: bool = True) -> str:

@@ -66,6 +66,7 @@ class Context:
         self._static: dict[tuple[str, int], _Static] = {}
         self._by_moves: dict[tuple[tuple[str, ...], bool], _Static] = {}
         self._base: dict[tuple[tuple[str, ...], str], Line] = {}
+        self._base_at: dict[tuple[str, int, str], Line] = {}
         self._pull: dict[str, bool] = {}  # filled on first use, per beat
 
     def pulls_advice(self, beat: str) -> bool:
@@ -78,6 +79,9 @@ class Context:
 
     def base_line(self, beat: str, index: int, valence: str, weight: int, dimension: str) -> Line:
         """The base line for a choice's valence (immutable, so shared between turns)."""
+        fast = self._base_at.get((beat, index, valence))
+        if fast is not None:
+            return fast
         moves = tuple(self.v.beat_map[beat].choices[index].moves)
         key = (moves, valence)
         found = self._base.get(key)
@@ -90,6 +94,7 @@ class Context:
                 self.rubric.base_sources[valence],  # type: ignore[index]
                 f"{VALENCE_NAMES[valence].capitalize()} move ({names}).",
             )
+        self._base_at[(beat, index, valence)] = found
         return found
 
     def static(self, beat: str, index: int) -> _Static:
@@ -239,8 +244,11 @@ def _score(
     state_env: dict[str, Any] | None = None,
 ) -> tuple[list[Line], str, int]:
     rubric = ctx.rubric
-    # a freshly built environment can be used in place; a caller's must be copied
-    verdict = _judge(ctx, static, state, memo, base_env(ctx, state, memo, state_env), owned=True)
+    env: dict[str, Any] = dict(state_env) if state_env is not None else state.env(ctx.v)
+    env["rupture_open"] = state.rupture != "none"
+    env["accommodated_before"] = memo
+    # the environment was built here, so the verdict may use it in place
+    verdict = _judge(ctx, static, state, memo, env, owned=True)
     valence, reason = verdict.valence, verdict.reason
     weight = rubric.weights[valence]  # type: ignore[index]
     if reason is not None:
@@ -479,6 +487,13 @@ def score_route(
     open_rupture: Rupture | None = None
     ended = False
     ending: str | None = None
+    # hot names bound once: this loop runs once per choice
+    beat_map, static_of, append, repair_within = (
+        v.beat_map,
+        ctx.static,
+        turns.append,
+        rubric.repair_within,
+    )
     for pos, (beat_id, index) in enumerate(route):
         if ended:
             raise RouteError(
@@ -490,7 +505,7 @@ def score_route(
                 f"choice made at beat '{beat_id}', but the session was at '{node}'",
                 "the choices are out of order, or the vignette has changed since the transcript was made",
             )
-        beat = v.beat_map[node]
+        beat = beat_map[node]
         if not 0 <= index < len(beat.choices):
             raise RouteError(
                 pos,
@@ -500,7 +515,7 @@ def score_route(
         if state.rupture != "none" and open_rupture is None:
             open_rupture = Rupture(state.rupture, pos + 1, node, 0, "open at end", False)
             ruptures.append(open_rupture)
-        static = ctx.static(node, index)
+        static = static_of(node, index)
         lines, valence, memo = _score(ctx, node, static, state, memo, index)
         result = step(v, node, state, index)
         choice = beat.choices[index]
@@ -510,20 +525,18 @@ def score_route(
             if result.repaired:
                 open_rupture.turns_open = state.rupture_turns + 1
                 open_rupture.outcome = (
-                    "repaired in time"
-                    if state.rupture_turns < rubric.repair_within
-                    else "repaired late"
+                    "repaired in time" if state.rupture_turns < repair_within else "repaired late"
                 )
                 open_rupture = None
             else:
                 open_rupture.turns_open = result.state.rupture_turns
-                if open_rupture.turns_open >= rubric.repair_within:
+                if open_rupture.turns_open >= repair_within:
                     open_rupture.outcome = "unrepaired"
         points = 0
         for ln in lines:
             points += ln.points
         # positional: TurnScore's field order (this loop runs once per choice)
-        turns.append(
+        append(
             TurnScore(
                 pos + 1,
                 node,

@@ -153,7 +153,15 @@ def debrief(session: Session, rubric: Rubric, con: Console) -> str:
         rubric,
         recorded_rubric_version=session.transcript.rubric_version,
     )
+    from scoring.bounds import compute_bounds
+    from scoring.report import expert_route_text
+
     text = render_report(report, session.vignette, rubric, debrief=True)
+    text += (
+        "\n"
+        + expert_route_text(session.vignette, compute_bounds(session.vignette, rubric).best)
+        + "\n"
+    )
     rewound = session.transcript.rewound()
     if rewound:
         text += f"\nRewound choices kept in the record: {len(rewound)}.\n"

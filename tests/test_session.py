@@ -94,6 +94,7 @@ def test_plain_player_reaches_the_debrief(tmp_path: Path) -> None:
     text = debrief(s, default_rubric(), con)
     assert "Debrief:" in text and "Overall: 100/100" in text
     assert "The client's inner experience:" in text
+    assert "An expert route through this vignette (overall 100/100)" in text
     assert "feedback:" in out.getvalue()
 
 

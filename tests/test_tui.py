@@ -78,6 +78,7 @@ async def test_play_to_every_ending(
         assert session is not None and session.ended and session.ending == ending
         assert isinstance(app.screen, DebriefScreen)
         assert app.screen.report is not None and app.screen.report.ending == ending
+        assert "An expert route" in str(app.screen.query_one("#expert-route").render())
         (saved,) = list((fresh_data_dir / "sessions").glob("*.json"))
         t = load_transcript(saved).transcript
         assert t.mode == mode and t.ending == ending

@@ -8,7 +8,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Header, ListView, Static
 
-from scoring.report import turn_text
+from scoring.bounds import Bound
+from scoring.report import expert_route_text, turn_text
 from scoring.rubric import Rubric
 from scoring.scorer import ScoreReport, score_route
 from scoring.whatif import road_not_taken
@@ -44,15 +45,18 @@ class DebriefScreen(AttuneScreen):
 
     @work(thread=True, exclusive=True, group="score")
     def score(self) -> None:
+        from scoring.bounds import compute_bounds
+
         report = score_route(
             self.session.vignette,
             self.session.route,
             self.rubric,
             recorded_rubric_version=self.session.transcript.rubric_version,
         )
-        self.app.call_from_thread(self._show, report)
+        best = compute_bounds(self.session.vignette, self.rubric).best
+        self.app.call_from_thread(self._show, report, best)
 
-    def _show(self, report: ScoreReport) -> None:
+    def _show(self, report: ScoreReport, best: Bound) -> None:
         self.report = report
         v = self.session.vignette
         ending = v.ending_map.get(report.ending or "")
@@ -95,6 +99,7 @@ class DebriefScreen(AttuneScreen):
         box.mount(Static("Your route on the vignette map", classes="heading"))
         box.mount(route_map)
         route_map.show(self._route_rows(report))
+        box.mount(Static(expert_route_text(v, best), id="expert-route", markup=False))
         if items:
             self._road(1)
 
