@@ -43,7 +43,11 @@ def timed(fn: Callable[[], object], repeat: int = 5) -> float:
 
 def record(name: str, measured: str, target: str, ok: bool) -> None:
     RESULTS.append(Result(name, measured, target, ok))
-    print(f"{'PASS' if ok else 'FAIL'}  {name}: {measured}  (target {target})", flush=True)
+    print(
+        f"{'PASS' if ok else 'FAIL'}  {name}: {measured}  (target {target})",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def bench_analysis() -> None:
@@ -238,10 +242,35 @@ def write_doc() -> None:
 
 
 def main() -> int:
+    if sys.argv[1:2] == ["--one"]:  # a child: run one suite, report results on stdout
+        SUITES[sys.argv[2]]()
+        for r in RESULTS:
+            print("RESULT\t" + "\t".join([r.name, r.measured, r.target, str(r.ok)]), flush=True)
+        return 0
     chosen = sys.argv[1:] or list(SUITES)
     for name in chosen:
+        # each suite in a fresh interpreter: one suite's heap must not slow the next
         print(f"== {name}", flush=True)
-        SUITES[name]()
+        proc = subprocess.run(
+            [sys.executable, __file__, "--one", name],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=False,
+        )
+        for line in proc.stdout.splitlines():
+            if line.startswith("RESULT\t"):
+                _, rname, measured, target, ok = line.split("\t")
+                RESULTS.append(Result(rname, measured, target, ok == "True"))
+                print(
+                    f"{'PASS' if ok == 'True' else 'FAIL'}  {rname}: {measured}  (target {target})",
+                    flush=True,
+                )
+            else:
+                print(line, flush=True)
+        if proc.returncode != 0:
+            print(proc.stderr[-2000:], flush=True)
+            RESULTS.append(Result(f"suite {name}", "crashed", "runs", False))
     if set(chosen) == set(SUITES):
         write_doc()
     return 0 if all(r.ok for r in RESULTS) else 1

@@ -80,13 +80,30 @@ def vignette_schema(model: Any) -> dict[str, Any]:
     "--format", "fmt", type=click.Choice(["mermaid", "dot"]), default="mermaid", show_default=True
 )
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
-def map_(vignette: Path, fmt: str, out: Path | None) -> None:
+@click.option(
+    "--route",
+    "route_file",
+    type=click.Path(path_type=Path),
+    help="Highlight the route of this transcript (from play, autoplay or export).",
+)
+def map_(vignette: Path, fmt: str, out: Path | None, route_file: Path | None) -> None:
     """Draw a vignette's graph: choices coloured by valence, endings marked."""
     from simulator.loader import load_vignette
     from simulator.mapping import to_dot, to_mermaid
 
     v = load_vignette(resolve_vignette(vignette))
-    text = to_mermaid(v) if fmt == "mermaid" else to_dot(v)
+    route = None
+    if route_file is not None:
+        loaded, played, _ = load_for_scoring(route_file, vignette)
+        if played.id != v.id:
+            raise AttuneError.single(
+                str(route_file), f"this transcript is for '{played.id}', not '{v.id}'"
+            )
+        report = score_loaded(
+            loaded, played, _rubric(None)
+        )  # validates the route against the vignette
+        route = [t.beat for t in report.turns] + ([report.ending] if report.ending else [])
+    text = to_mermaid(v, route) if fmt == "mermaid" else to_dot(v, route)
     if out:
         out.write_text(text, encoding="utf-8")
     else:

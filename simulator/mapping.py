@@ -1,7 +1,7 @@
 """Draw a vignette's graph as Mermaid (renders on GitHub) or Graphviz DOT.
 
 Choices are labelled by number and move code and coloured by valence; endings are marked.
-An optional route (list of beat ids) and heat (node -> 0..1) are highlighted.
+An optional route (the beats and ending a transcript passed through) is highlighted.
 """
 
 from __future__ import annotations
@@ -74,12 +74,9 @@ def _dot(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
 
-def to_dot(
-    v: Vignette, route: list[str] | None = None, heat: dict[str, float] | None = None
-) -> str:
+def to_dot(v: Vignette, route: list[str] | None = None) -> str:
     cb = codebook()
     on_route = set(route or [])
-    heat = heat or {}
     out = [
         f"digraph {_dot(v.id)} {{",
         f"  label={_dot(v.title + ' — ' + LEGEND)}; labelloc=t;",
@@ -88,8 +85,6 @@ def to_dot(
     ]
     for b in v.beats:
         attrs = [f"label={_dot(b.id + chr(10) + _short(b.client))}"]
-        if b.id in heat:
-            attrs.append(f'fillcolor="{_heat_colour(heat[b.id])}"')
         if b.id in on_route:
             attrs.append("penwidth=3")
         out.append(f"  {_dot(b.id)} [{', '.join(attrs)}];")
@@ -109,9 +104,3 @@ def to_dot(
                 )
     out.append("}")
     return "\n".join(out) + "\n"
-
-
-def _heat_colour(x: float) -> str:
-    x = min(1.0, max(0.0, x))
-    g = int(255 - 155 * x)
-    return f"#ff{g:02x}{g:02x}"

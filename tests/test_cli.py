@@ -113,3 +113,14 @@ def test_bundled_vignettes_are_found_by_id() -> None:
     assert files, "vignettes/ ships with the package"
     v = load_vignette(files[0])
     assert cli("map", v.id).exit_code == 0
+
+
+def test_map_highlights_a_transcript_route(tmp_path: Path) -> None:
+    out = tmp_path / "t.json"
+    assert cli("autoplay", str(MINI), "--strategy", "worst", "--out", str(out)).exit_code == 0
+    mermaid = cli("map", str(MINI), "--route", str(out)).stdout
+    assert "class n_ask,n_flooded,n_dropout route" in mermaid
+    dot = cli("map", str(MINI), "--format", "dot", "--route", str(out)).stdout
+    assert '"flooded" [label="flooded' in dot and "penwidth=3" in dot
+    result = cli("map", str(FIXTURES / "loop.yaml"), "--route", str(out))
+    assert result.exit_code == 2 and "the transcript is for vignette 'mini'" in result.stderr
