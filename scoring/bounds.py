@@ -10,7 +10,7 @@ points and the number of turns (which the state holds), and rises with the net, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from scoring.rubric import Rubric
 from scoring.scorer import Context, base_env, choice_points, end_lines, overall
@@ -21,8 +21,7 @@ from simulator.model import Vignette
 Key = tuple[str, ClientState, int]
 
 
-@dataclass(frozen=True)
-class Bound:
+class Bound(NamedTuple):
     overall: int
     net: int
     route: list[tuple[str, int]]
@@ -30,8 +29,7 @@ class Bound:
     ending: str
 
 
-@dataclass(frozen=True)
-class Bounds:
+class Bounds(NamedTuple):
     best: Bound
     worst: Bound
     pairs: int

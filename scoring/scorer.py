@@ -7,7 +7,6 @@ the best/worst search (`scoring.bounds`) both use it, so they cannot disagree.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
 from typing import Any, NamedTuple
 
 from scoring.codebook import VALENCE_NAMES, Codebook, codebook
@@ -31,8 +30,7 @@ class Line(NamedTuple):
     feedback: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class _Static:
+class _Static(NamedTuple):
     """What a choice says about itself, whatever the state: computed once per vignette."""
 
     flags: dict[str, bool]
@@ -373,20 +371,32 @@ class TurnScore(NamedTuple):
         return next((ln.feedback for ln in self.lines if ln.feedback and ln.points < 0), "")
 
 
-@dataclass
 class Rupture:
-    kind: str
-    opened_turn: int
-    """The first choice made while it was open."""
-    opened_beat: str
-    turns_open: int
-    outcome: str
-    """repaired in time | repaired late | unrepaired | open at end."""
-    escalated: bool
+    """One rupture: `opened_turn` is the first choice made while it was open; `outcome` is
+    repaired in time | repaired late | unrepaired | open at end."""
+
+    __slots__ = ("escalated", "kind", "opened_beat", "opened_turn", "outcome", "turns_open")
+
+    def __init__(
+        self,
+        kind: str,
+        opened_turn: int,
+        opened_beat: str,
+        turns_open: int,
+        outcome: str,
+        escalated: bool,
+    ) -> None:
+        self.kind, self.opened_turn, self.opened_beat = kind, opened_turn, opened_beat
+        self.turns_open, self.outcome, self.escalated = turns_open, outcome, escalated
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            name: getattr(self, name)
+            for name in ("kind", "opened_turn", "opened_beat", "turns_open", "outcome", "escalated")
+        }
 
 
-@dataclass
-class Metric:
+class Metric(NamedTuple):
     name: str
     value: float | None
     display: str
@@ -395,8 +405,7 @@ class Metric:
     source: str
 
 
-@dataclass
-class ScoreReport:
+class ScoreReport(NamedTuple):
     vignette_id: str
     rubric_version: str
     recorded_rubric_version: str | None
@@ -411,7 +420,7 @@ class ScoreReport:
     ruptures: list[Rupture]
     ending: str | None
     ending_kind: str | None
-    final_state: dict[str, Any] = field(default_factory=dict)
+    final_state: dict[str, Any]
 
     @property
     def rescored(self) -> bool:
@@ -435,10 +444,10 @@ class ScoreReport:
             "band_provisional": self.band_provisional,
             "net_points": self.net,
             "dimensions": self.dimensions,
-            "metrics": {k: asdict(m) for k, m in self.metrics.items()},
+            "metrics": {k: m._asdict() for k, m in self.metrics.items()},
             "ending": self.ending,
             "ending_kind": self.ending_kind,
-            "ruptures": [asdict(r) for r in self.ruptures],
+            "ruptures": [r.as_dict() for r in self.ruptures],
             "turns": [
                 {
                     "turn": t.turn,

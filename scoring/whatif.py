@@ -4,7 +4,7 @@ the client would have answered. Pure and headless, for the debrief."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from scoring.rubric import Rubric
 from scoring.scorer import Context, score_choice
@@ -12,8 +12,7 @@ from simulator.engine import begin, step
 from simulator.model import Vignette
 
 
-@dataclass(frozen=True)
-class Alternative:
+class Alternative(NamedTuple):
     choice: int
     """1-based."""
     say: str
@@ -24,8 +23,7 @@ class Alternative:
     reached: str
 
 
-@dataclass(frozen=True)
-class RoadNotTaken:
+class RoadNotTaken(NamedTuple):
     turn: int
     chosen: Alternative
     best: Alternative

@@ -1,3 +1,3 @@
-from simulator.cli import main
+from simulator._entry import main
 
 main()

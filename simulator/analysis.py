@@ -9,8 +9,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import networkx as nx
 
@@ -20,8 +19,7 @@ from simulator.model import Vignette
 Severity = Literal["error", "warning"]
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     severity: Severity
     code: str
     message: str
@@ -30,11 +28,10 @@ class Finding:
     line: int | None = None
 
     def as_dict(self) -> dict[str, object]:
-        return {k: v for k, v in asdict(self).items() if k != "node"}
+        return {k: v for k, v in self._asdict().items() if k != "node"}
 
 
-@dataclass
-class Stats:
+class Stats(NamedTuple):
     beats: int
     choices: int
     endings: int
@@ -46,11 +43,10 @@ class Stats:
     has_cycles: bool
 
 
-@dataclass
-class Analysis:
+class Analysis(NamedTuple):
     graph: nx.MultiDiGraph
     stats: Stats
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[Finding]
 
     @property
     def errors(self) -> list[Finding]:

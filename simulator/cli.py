@@ -279,6 +279,9 @@ def score(transcript: Path, rubric: Path | None, vignette: Path | None, as_json:
 @click.option("--trainee", help="Your name or id, recorded in the transcript.")
 def play(vignette: Path | None, mode: str, resume: bool, plain: bool, trainee: str | None) -> None:
     """Play a vignette. Sessions are saved after every choice and can be resumed."""
+    import gc
+
+    gc.enable()  # a long-running session needs the collector (the entry point paused it)
     if not plain:
         # the full-screen player paints its first frame before the core's heavier imports
         _play_tui(vignette, mode, resume, trainee)

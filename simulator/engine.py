@@ -16,7 +16,6 @@ Rules (documented in docs/authoring.md):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 from typing import Any, NamedTuple
 
@@ -106,8 +105,7 @@ def begin(v: Vignette) -> tuple[str, ClientState]:
     return v.start, arrive(v, v.start, ClientState(values))
 
 
-@dataclass(frozen=True, slots=True)
-class _ChoicePlan:
+class _ChoicePlan(NamedTuple):
     repairs: bool
     effects: tuple[tuple[int, int, int, int], ...]
     """(variable index, delta, low, high)"""

@@ -14,17 +14,15 @@ from __future__ import annotations
 import ast
 import operator
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from simulator.errors import did_you_mean
 
 Kind = Literal["int", "bool", "str"]
 
 
-@dataclass(frozen=True)
-class NameSpec:
+class NameSpec(NamedTuple):
     """What a name in a condition stands for."""
 
     kind: Kind
@@ -57,8 +55,7 @@ _LITERAL_WORDS = {"true": True, "false": False, "True": True, "False": False}
 MAX_LENGTH = 500
 
 
-@dataclass(frozen=True)
-class _Typed:
+class _Typed(NamedTuple):
     fn: Pred
     kind: Kind
     name: str | None = None

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from simulator.analysis import Analysis, Finding, analyse
 from simulator.errors import AttuneError, Problem
@@ -12,18 +11,17 @@ from simulator.loader import find_vignette_files, load_with_lines
 from simulator.model import Vignette
 
 
-@dataclass
-class Linted:
+class Linted(NamedTuple):
     path: str
     vignette: Vignette
     analysis: Analysis
     findings: list[Finding]
 
 
-@dataclass
 class LintReport:
-    results: list[Linted] = field(default_factory=list)
-    unreadable: list[Problem] = field(default_factory=list)
+    def __init__(self) -> None:
+        self.results: list[Linted] = []
+        self.unreadable: list[Problem] = []
 
     @property
     def exit_code(self) -> int:

@@ -8,7 +8,6 @@ non-UTF-8 bytes and oversized files are refused with a located `Problem`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,12 +32,14 @@ _SCALAR_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null")}
 _TIMESTAMP = _CORE + "timestamp"
 
 
-@dataclass
 class Marks:
     """Where each value (and each mapping key) stands in the file, 1-based."""
 
-    values: dict[Loc, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    __slots__ = ("keys", "values")
+
+    def __init__(self) -> None:
+        self.values: dict[Loc, tuple[int, int]] = {}
+        self.keys: dict[Loc, tuple[int, int]] = {}
 
     def locate(self, loc: Loc, *, key: bool = False) -> tuple[int | None, int | None]:
         """The position of `loc`, or of its nearest ancestor that exists in the file."""

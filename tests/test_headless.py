@@ -59,3 +59,30 @@ def test_headless_commands_do_not_import_textual(command: list[str]) -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-500:]
+
+
+def test_entry_point_pauses_gc_only_for_headless_commands() -> None:
+    code = (
+        "import gc, sys\n"
+        "from simulator._entry import main\n"
+        "sys.argv = ['attune', *sys.argv[1:]]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "sys.stderr.write('GC=' + str(gc.isenabled()))\n"
+    )
+    lint = subprocess.run(
+        [sys.executable, "-c", code, "schema"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert "GC=False" in lint.stderr
+    play = subprocess.run(
+        [sys.executable, "-c", code, "play", "tests/fixtures/vignettes/mini.yaml", "--plain"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        input="q\n",
+    )
+    assert "GC=True" in play.stderr, play.stderr[-500:]
+    import gc
+
+    import simulator.cli  # noqa: F401  - importing the library leaves the collector alone
+
+    assert gc.isenabled()

@@ -32,4 +32,4 @@ def test_wheel_ships_vignettes_and_scoring_data(tmp_path: Path) -> None:
     assert shipped and {f"simulator/bundled/{n}" for n in shipped} <= names
     assert "scoring/codebook.yaml" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "attune = simulator.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "attune = simulator._entry:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
