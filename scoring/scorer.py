@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 from scoring.codebook import VALENCE_NAMES, Codebook, codebook
 from scoring.rubric import METRICS, PointRule, Reclassify, Rubric
 from simulator.engine import TURN_LIMIT_ENDING, ClientState, begin, step
-from simulator.expr import names_in, requirements
+from simulator.expr import Pred, names_in, requirements
 from simulator.model import Vignette
 
 ACCOMMODATION_CAP = 3
@@ -44,6 +44,8 @@ class _Static(NamedTuple):
     """The reclassify rules that can fire for this choice in some state."""
     rules: tuple[PointRule, ...]
     """Likewise for the point rules."""
+    checks: tuple[tuple[Pred, PointRule, Line], ...]
+    """(compiled condition, rule, its line) for `rules`, bound once for the hot loop."""
 
 
 def _possible(rule: Reclassify | PointRule, known: dict[str, bool]) -> bool:
@@ -136,6 +138,7 @@ class Context:
             flags["depth"],
             reclassify,
             rules,
+            tuple((r.predicate, r, r.line) for r in rules),
         )
 
 
@@ -169,7 +172,7 @@ class _Verdict(NamedTuple):
 
     valence: str
     reason: Reclassify | None
-    fired: list[PointRule]
+    fired: list[tuple[Pred, PointRule, Line]]
     unrepaired: bool
     memo: int
 
@@ -191,7 +194,7 @@ def _judge(
             valence = rule.valence
             reason = rule
             _set_valence(env, valence)
-    fired = [r for r in static.rules if r.predicate(env)]
+    fired = [check for check in static.checks if check[0](env)]
     rubric = ctx.rubric
     unrepaired = bool(
         rubric.unrepaired_points
@@ -210,7 +213,7 @@ def choice_points(
 ) -> tuple[int, int]:
     """(points, memo after): what `score_choice` would sum, without building the explanation."""
     verdict = _judge(ctx, ctx.static(beat, index), state, memo, base)
-    points = ctx.rubric.weights[verdict.valence] + sum(r.points for r in verdict.fired)  # type: ignore[index]
+    points = ctx.rubric.weights[verdict.valence] + sum(c[1].points for c in verdict.fired)  # type: ignore[index]
     if verdict.unrepaired:
         points += ctx.rubric.unrepaired_points
     return points, verdict.memo
@@ -255,7 +258,7 @@ def _score(
     else:
         dimension = "pushing" if valence == "P" else "attunement"
         lines = [ctx.base_line(beat, index, valence, weight, dimension)]
-    lines.extend(r.line for r in verdict.fired)
+    lines += [c[2] for c in verdict.fired]
     if verdict.unrepaired:
         lines.append(
             _unrepaired(

@@ -291,7 +291,7 @@ def play(vignette: Path | None, mode: str, resume: bool, plain: bool, trainee: s
     from simulator.library import bundled_dir, bundled_files
     from simulator.loader import load_vignette
     from simulator.session import Session, file_store
-    from simulator.storage import session_path, unfinished_sessions
+    from simulator.storage import session_path
     from simulator.transcript import file_sha256
 
     con = player.Console()
@@ -307,14 +307,7 @@ def play(vignette: Path | None, mode: str, resume: bool, plain: bool, trainee: s
         v = load_vignette(path)
     session = None
     if resume:
-        pending = unfinished_sessions(v.id)
-        if not pending:
-            raise AttuneError.single(
-                str(path),
-                f"no unfinished session of '{v.id}' to resume",
-                hint="start one without --resume",
-            )
-        loaded = pending[0]
+        loaded = latest_unfinished(path, v.id)
         session = Session.resume(v, loaded.transcript, file_store(Path(loaded.path)))
         con.say(f"Resuming session {loaded.transcript.session_id} at turn {session.turn + 1}.")
     else:
@@ -335,26 +328,32 @@ def play(vignette: Path | None, mode: str, resume: bool, plain: bool, trainee: s
         con.say(f"\nTranscript: {session_path(session.transcript.session_id)}")
 
 
+def latest_unfinished(path: Path, vignette_id: str) -> Any:
+    """The most recent unfinished session of a vignette, or a clear error."""
+    from simulator.storage import unfinished_sessions
+
+    pending = unfinished_sessions(vignette_id)
+    if not pending:
+        raise AttuneError.single(
+            str(path),
+            f"no unfinished session of '{vignette_id}' to resume",
+            hint="start one without --resume",
+        )
+    return pending[0]
+
+
 def _play_tui(vignette: Path | None, mode: str, resume: bool, trainee: str | None) -> None:
     from simulator.tui.app import make_app
 
     start = resume_target = None
     if vignette is not None:
         from simulator.loader import load_vignette
-        from simulator.storage import unfinished_sessions
 
         path = resolve_vignette(vignette)
         v = load_vignette(path)
         start = (path, v)
         if resume:
-            pending = unfinished_sessions(v.id)
-            if not pending:
-                raise AttuneError.single(
-                    str(path),
-                    f"no unfinished session of '{v.id}' to resume",
-                    hint="start one without --resume",
-                )
-            resume_target = (path, v, pending[0])
+            resume_target = (path, v, latest_unfinished(path, v.id))
     elif resume:
         raise AttuneError.single(
             "attune play",
