@@ -28,7 +28,7 @@ pytest: $(STAMP)
 	$(BIN)/pytest
 
 bench: $(STAMP)
-	$(BIN)/python bench/run.py
+	$(BIN)/python tests/bench/run.py
 
 format: $(STAMP)
 	$(BIN)/ruff format .

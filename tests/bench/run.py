@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 
@@ -53,8 +53,8 @@ def record(name: str, measured: str, target: str, ok: bool) -> None:
 def bench_analysis() -> None:
     import networkx as nx
 
-    from bench.generate import big_vignette
     from simulator.lint import lint_structure
+    from tests.bench.generate import big_vignette
 
     times = {}
     for n in (1_000, 10_000, 100_000):
@@ -130,10 +130,10 @@ def bench_startup() -> None:
 
 
 def bench_scoring() -> None:
-    from bench.generate import big_vignette
     from scoring.rubric import default_rubric
     from scoring.scorer import score_route
     from simulator.engine import begin, step
+    from tests.bench.generate import big_vignette
 
     rubric = default_rubric()
     v = big_vignette(1_200)
@@ -157,9 +157,9 @@ def bench_scoring() -> None:
 
 
 def bench_bounds() -> None:
-    from bench.generate import layered_vignette
     from scoring.bounds import compute_bounds
     from scoring.rubric import default_rubric
+    from tests.bench.generate import layered_vignette
 
     rubric = default_rubric()
     per_pair = {}
@@ -190,7 +190,7 @@ def bench_bounds() -> None:
 def bench_tui() -> None:
     import asyncio
 
-    from bench.tui import attune_latencies, first_frames, minimal_latencies
+    from tests.bench.tui import attune_latencies, first_frames, minimal_latencies
 
     n = 1_000
     base = statistics.median(asyncio.run(minimal_latencies(n)))

@@ -17,7 +17,7 @@ from typing import Any
 
 from textual import events
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SIZE = (120, 40)
 
 
@@ -36,7 +36,7 @@ async def _press_and_wait_for_paint(app: Any, key: str, widget: Any) -> float:
 
 
 async def minimal_latencies(n: int) -> list[float]:
-    from bench.minimal_app import Minimal
+    from tests.bench.minimal_app import Minimal
 
     app = Minimal()
     async with app.run_test(size=SIZE) as pilot:
@@ -46,8 +46,8 @@ async def minimal_latencies(n: int) -> list[float]:
 
 
 async def attune_latencies(n: int, mode: str = "practice") -> list[float]:
-    from bench.generate import big_vignette
     from simulator.tui.app import make_app
+    from tests.bench.generate import big_vignette
 
     os.environ["ATTUNE_DATA_DIR"] = tempfile.mkdtemp(prefix="attune-bench-")
     v = big_vignette(n + 5)
@@ -99,6 +99,8 @@ def first_frames(rounds: int = 9) -> tuple[float, float]:
     py = sys.executable
     base, ours = [], []
     for _ in range(rounds):
-        base.append(first_frame([py, str(ROOT / "bench" / "minimal_app.py")], b"statement 0"))
+        base.append(
+            first_frame([py, str(ROOT / "tests" / "bench" / "minimal_app.py")], b"statement 0")
+        )
         ours.append(first_frame([py, "-m", "simulator", "play"], b"attunement"))  # the header title
     return statistics.median(base), statistics.median(ours)
