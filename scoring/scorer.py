@@ -46,6 +46,8 @@ class _Static(NamedTuple):
     """Likewise for the point rules."""
     checks: tuple[tuple[Pred, PointRule, Line], ...]
     """(compiled condition, rule, its line) for `rules`, bound once for the hot loop."""
+    miti: tuple[int, int, int]
+    """How many complex reflections, simple reflections and questions the choice carries."""
 
 
 def _possible(rule: Reclassify | PointRule, known: dict[str, bool]) -> bool:
@@ -139,6 +141,11 @@ class Context:
             reclassify,
             rules,
             tuple((r.predicate, r, r.line) for r in rules),
+            (
+                moves.count("complex_reflection"),
+                moves.count("simple_reflection"),
+                moves.count("question"),
+            ),
         )
 
 
@@ -499,6 +506,7 @@ def score_route(
     open_rupture: Rupture | None = None
     ended = False
     ending: str | None = None
+    dims = dict.fromkeys(("attunement", "pacing", "repair", "autonomy", "pushing"), 0)
     # hot names bound once: this loop runs once per choice
     beat_map, static_of, append, repair_within = (
         v.beat_map,
@@ -547,6 +555,7 @@ def score_route(
         points = 0
         for ln in lines:
             points += ln.points
+            dims[ln.dimension] += ln.points
         # positional: TurnScore's field order (this loop runs once per choice)
         append(
             TurnScore(
@@ -571,8 +580,7 @@ def score_route(
             ended, ending = True, result.ending
     end = end_lines(ctx, state, ending) if ended else []
     net = sum(t.points for t in turns) + sum(ln.points for ln in end)
-    dims = dict.fromkeys(("attunement", "pacing", "repair", "autonomy", "pushing"), 0)
-    for ln in [*(ln for t in turns for ln in t.lines), *end]:
+    for ln in end:
         dims[ln.dimension] += ln.points
     score = overall(rubric, net, len(turns))
     kind = None
@@ -602,24 +610,25 @@ def score_route(
 def _metrics(
     ctx: Context, turns: list[TurnScore], ruptures: list[Rupture], final: ClientState
 ) -> dict[str, Metric]:
-    counts = {"complex_reflection": 0, "simple_reflection": 0, "question": 0}
-    attuned = pushing = consent_needed = consent_had = 0
-    pushes_out = 0
+    cr = sr = q = attuned = pushing = consent_needed = consent_had = pushes_out = 0
+    statics = ctx._static  # filled while scoring the route
     for t in turns:
-        for m in t.moves:
-            if m in counts:
-                counts[m] += 1
-        attuned += t.valence == "A"
-        pushing += t.valence == "P"
-        if t.valence == "P" and t.client_state.out_of_window(ctx.v):
-            pushes_out += 1
-        static = ctx._static[(t.beat, t.choice - 1)]  # filled while scoring the route
+        static = statics[(t.beat, t.choice - 1)]
+        c, s_, q_ = static.miti
+        cr += c
+        sr += s_
+        q += q_
+        if t.valence == "A":
+            attuned += 1
+        elif t.valence == "P":
+            pushing += 1
+            if t.client_state.out_of_window(ctx.v):
+                pushes_out += 1
         if static.advice or static.depth:
             consent_needed += 1
             consent_had += t.client_state.consent_left > 0
-    refl = counts["complex_reflection"] + counts["simple_reflection"]
+    refl = cr + sr
     values: dict[str, tuple[float | None, str]] = {}
-    q = counts["question"]
     if q:
         values["reflection_to_question"] = (
             refl / q,
@@ -631,8 +640,8 @@ def _metrics(
         values["reflection_to_question"] = (None, "no reflections or questions")
     values["percent_complex_reflections"] = (
         (
-            100 * counts["complex_reflection"] / refl,
-            f"{100 * counts['complex_reflection'] / refl:.0f}%",
+            100 * cr / refl,
+            f"{100 * cr / refl:.0f}%",
         )
         if refl
         else (None, "no reflections")
