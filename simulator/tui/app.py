@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -64,10 +64,13 @@ class AttuneApp(App[None]):
             self._rubric = default_rubric()
         return self._rubric
 
-    def on_mount(self) -> None:
+    def get_default_screen(self) -> Screen[Any]:
+        """The library is the base screen: painted first, without an empty screen before it."""
         from simulator.tui.screens.library import LibraryScreen
 
-        self.push_screen(LibraryScreen())
+        return LibraryScreen()
+
+    def on_mount(self) -> None:
         if self.resume_target:
             self.resume(*self.resume_target)
         elif self.start:
@@ -121,7 +124,7 @@ class AttuneApp(App[None]):
         self.push_screen(DebriefScreen(session, self.rubric))
 
     def show_library(self) -> None:
-        while len(self.screen_stack) > 2:
+        while len(self.screen_stack) > 1:
             self.pop_screen()
 
     # ------------------------------------------------------------ app-wide actions

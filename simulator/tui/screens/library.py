@@ -60,7 +60,7 @@ class LibraryScreen(AttuneScreen):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_columns("Title", "Client", "Setting", "Min", "Difficulty", "Content notes")
-        table.loading = True
+        self.query_one("#resume-hint", Static).update("Loading the library…")
         # start loading after the first frame is on screen: the import work would hold the GIL
         self.call_after_refresh(self.load)
 
@@ -93,7 +93,6 @@ class LibraryScreen(AttuneScreen):
             title = next((v.title for _, v in entries if v.id == t.vignette_id), t.vignette_id)
             hint.update(f"Unfinished: {title}, {len(t.route())} choice(s) made. Press u to resume.")
         hint.display = bool(unfinished)
-        self.query_one(DataTable).loading = False
         self._fill("")
         self.query_one(DataTable).focus()
 
