@@ -191,10 +191,6 @@ class Rubric(_Frozen):
     def overall_band(self, overall: float) -> str:
         return self.bands.overall.band(overall)
 
-    def max_turn_points(self) -> int:
-        """An upper bound on one choice's points (for the overall's scale)."""
-        return self.weights["A"] + sum(max(0, r.points) for r in self.rules)
-
 
 def load_rubric(path: Path | str | None = None) -> Rubric:
     """Load and validate a rubric file; raises `AttuneError` naming line and field."""

@@ -164,11 +164,9 @@ def context_for(v: Vignette, rubric: Rubric) -> Context:
     return found
 
 
-def base_env(
-    ctx: Context, state: ClientState, memo: int, state_env: dict[str, Any] | None = None
-) -> dict[str, Any]:
+def base_env(ctx: Context, state: ClientState, memo: int) -> dict[str, Any]:
     """The names every rule may read that depend on the state, not on the choice."""
-    env: dict[str, Any] = dict(state_env) if state_env is not None else state.env(ctx.v)
+    env = state.env(ctx.v)
     env["rupture_open"] = state.rupture != "none"
     env["accommodated_before"] = memo
     return env
@@ -232,14 +230,12 @@ def score_choice(
     state: ClientState,
     memo: int,
     index: int,
-    state_env: dict[str, Any] | None = None,
 ) -> tuple[list[Line], str, int]:
     """Lines for choice `index` at `beat`, given the state before it; returns (lines, valence, memo).
 
     `memo` counts earlier accommodating choices (capped), for the attachment rule.
-    `state_env` may pass `state.env(vignette)` if the caller has it already.
     """
-    return _score(ctx, beat, ctx.static(beat, index), state, memo, index, state_env)
+    return _score(ctx, beat, ctx.static(beat, index), state, memo, index)
 
 
 def _score(
@@ -249,14 +245,10 @@ def _score(
     state: ClientState,
     memo: int,
     index: int,
-    state_env: dict[str, Any] | None = None,
 ) -> tuple[list[Line], str, int]:
     rubric = ctx.rubric
-    env: dict[str, Any] = dict(state_env) if state_env is not None else state.env(ctx.v)
-    env["rupture_open"] = state.rupture != "none"
-    env["accommodated_before"] = memo
-    # the environment was built here, so the verdict may use it in place
-    verdict = _judge(ctx, static, state, memo, env, owned=True)
+    # the environment is built here for this one choice, so the verdict may use it in place
+    verdict = _judge(ctx, static, state, memo, base_env(ctx, state, memo), owned=True)
     valence, reason = verdict.valence, verdict.reason
     weight = rubric.weights[valence]  # type: ignore[index]
     if reason is not None:

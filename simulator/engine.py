@@ -62,9 +62,6 @@ class ClientState(NamedTuple):
     def get(self, name: str) -> int:
         return self.values[_index()[name]]
 
-    def as_dict(self) -> dict[str, int]:
-        return dict(zip(_names(), self.values, strict=True))
-
     def env(self, v: Vignette) -> dict[str, Any]:
         """The names conditions and rubric rules read."""
         env: dict[str, Any] = dict(zip(_NAMES, self.values, strict=True))

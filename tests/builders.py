@@ -16,10 +16,11 @@ def choice(to: Any, moves: list[str] | None = None, **kw: Any) -> dict[str, Any]
     }
 
 
-def vignette(beats: list[dict[str, Any]], endings: list[str] | None = None, **kw: Any) -> Vignette:
-    data: dict[str, Any] = {
-        "id": "built",
-        "title": "Built",
+def header(ident: str, **kw: Any) -> dict[str, Any]:
+    """Every field a vignette needs apart from its beats, endings and start (fictional, content-free)."""
+    return {
+        "id": ident,
+        "title": ident.capitalize(),
         "client": {"name": "Test", "background": "Fictional."},
         "setting": "Test",
         "attachment": "secure",
@@ -27,6 +28,13 @@ def vignette(beats: list[dict[str, Any]], endings: list[str] | None = None, **kw
         "objectives": ["Test."],
         "window": {"low": 3, "high": 7},
         "state": {"arousal": 5, "alliance": 5, "shame": 3, "openness": 5},
+        **kw,
+    }
+
+
+def vignette(beats: list[dict[str, Any]], endings: list[str] | None = None, **kw: Any) -> Vignette:
+    data: dict[str, Any] = {
+        **header("built"),
         "start": beats[0]["id"],
         "beats": [{"client": f"beat {b['id']}", **b} for b in beats],
         "endings": [

@@ -6,6 +6,7 @@ import random
 from typing import Any
 
 from simulator.model import Vignette
+from tests.builders import header
 
 MOVES = [
     ["complex_reflection"],
@@ -58,15 +59,7 @@ def big_vignette_data(n: int, *, seed: int = 1, effects: bool = True) -> dict[st
             }
         )
     return {
-        "id": f"bench-{n}",
-        "title": f"Benchmark {n}",
-        "client": {"name": "Synthetic", "background": "Generated for benchmarks."},
-        "setting": "Benchmark",
-        "attachment": "secure",
-        "minutes": 10,
-        "objectives": ["Benchmark."],
-        "window": {"low": 3, "high": 7},
-        "state": {"arousal": 5, "alliance": 5, "shame": 3, "openness": 5},
+        **header(f"bench-{n}"),
         "turn_limit": n + 5,
         "start": "b0",
         "beats": beats,
