@@ -10,6 +10,7 @@ points and the number of turns (which the state holds), and rises with the net, 
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import NamedTuple
 
 from scoring.rubric import Rubric
@@ -53,8 +54,8 @@ def _compute(v: Vignette, rubric: Rubric) -> Bounds:
     hi_from: dict[Key, tuple[Key, int] | None] = {start: None}
     lo_from: dict[Key, tuple[Key, int] | None] = {start: None}
     frontier: list[Key] = [start]
-    best: tuple[int, int, Key, str] | None = None  # (overall, net, terminal key, ending)
-    worst: tuple[int, int, Key, str] | None = None
+    best: tuple[int, Fraction, Key, str] | None = None  # (overall, net per turn, key, ending)
+    worst: tuple[int, Fraction, Key, str] | None = None
     expanded = 0
     terminal_hi: dict[Key, int] = {}
     distinguished: set[str] = set()
@@ -93,8 +94,10 @@ def _compute(v: Vignette, rubric: Rubric) -> Bounds:
         frontier = list(layer)
     for key, turns in terminal_hi.items():
         ending = key[0]
-        b = (overall(rubric, hi[key], turns), hi[key], key, ending)
-        w = (overall(rubric, lo[key], turns), lo[key], key, ending)
+        # Ties in the (clamped) overall go to the higher points per turn: the expert route is the
+        # most consistently attuned one, not the longest one that collects the most credits.
+        b = (overall(rubric, hi[key], turns), Fraction(hi[key], max(turns, 1)), key, ending)
+        w = (overall(rubric, lo[key], turns), Fraction(lo[key], max(turns, 1)), key, ending)
         if best is None or b[:2] > best[:2]:
             best = b
         if worst is None or w[:2] < worst[:2]:
@@ -102,8 +105,8 @@ def _compute(v: Vignette, rubric: Rubric) -> Bounds:
     if best is None or worst is None:
         raise ValueError(f"vignette '{v.id}' has no route to an ending within its turn limit")
     return Bounds(
-        best=Bound(best[0], best[1], _walk(hi_from, best[2]), best[3]),
-        worst=Bound(worst[0], worst[1], _walk(lo_from, worst[2]), worst[3]),
+        best=Bound(best[0], hi[best[2]], _walk(hi_from, best[2]), best[3]),
+        worst=Bound(worst[0], lo[worst[2]], _walk(lo_from, worst[2]), worst[3]),
         pairs=expanded,
         undistinguished=frozenset((decisions & reached_beats(hi)) - distinguished),
     )

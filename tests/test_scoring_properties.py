@@ -103,3 +103,34 @@ def test_end_lines_only_for_open_ruptures() -> None:
     _, state = begin(v)
     assert state.rupture == "confrontation"
     assert [ln.rule for ln in end_lines(ctx, state)] == ["unrepaired-rupture"]
+
+
+def test_expert_route_is_the_most_consistent_not_the_longest() -> None:
+    """Both routes clamp at 100; the expert route is the one with more points per turn, not the
+    longer one that collects more credits by letting the client withdraw and then repairing."""
+    from tests.builders import choice, vignette
+
+    v = vignette(
+        [
+            {
+                "id": "a",
+                "choices": [
+                    choice("good", ["complex_reflection", "emphasizing_autonomy"]),
+                    choice("b", ["accommodate"]),
+                ],
+            },
+            {
+                "id": "b",
+                "markers": ["topic_shift"],
+                "choices": [
+                    choice("good", ["own_contribution", "emphasizing_autonomy"]),
+                    choice("bad", ["confront"]),
+                ],
+            },
+        ]
+    )
+    rubric = default_rubric()
+    long_route = score_route(v, [("a", 1), ("b", 0)], rubric)
+    short_route = score_route(v, [("a", 0)], rubric)
+    assert long_route.net > short_route.net and long_route.overall == short_route.overall == 100
+    assert compute_bounds(v, rubric).best.route == [("a", 0)]
