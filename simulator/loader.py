@@ -225,7 +225,12 @@ def _from_pydantic(
             "model_type",
             "model_attributes_type",
         ):
-            msg = f"{msg} (got {type(err.get('input')).__name__})"
+            got = err.get("input")
+            msg = f"{msg} (got {type(got).__name__})"
+            if kind == "string_type" and isinstance(got, dict) and len(got) == 1:
+                key = next(iter(got))
+                msg = f"this text was read as a field '{key}', because it contains ': '"
+                hint = f'put the whole text in double quotes, e.g. "{key}: {str(got[key])[:30]}..."'
             hint = hint or "see `attune schema` or docs/authoring.md for this field's shape"
         yield _problem(name, marks, loc, msg, hint, key=is_key)
 

@@ -235,3 +235,16 @@ def test_unquoted_colon_gets_a_specific_hint(tmp_path: Path) -> None:
     (problem,) = info.value.problems
     assert "double quotes" in (problem.hint or "")
     assert problem.line == line_of(SRC, "inner: Being understood is a relief")
+
+
+def test_unquoted_colon_in_a_list_item_names_the_cause(tmp_path: Path) -> None:
+    """In a list item, ': ' silently makes a one-key mapping; the error says why and how to fix it."""
+    path = tmp_path / "colon-item.yaml"
+    old = '  - Notice the pull to give advice after "just tell me what to do" (complementary enactment).'
+    path.write_text(SRC.replace(old, "  - Notice the pull: advice after a demand."))
+    with pytest.raises(AttuneError) as info:
+        load_vignette(path)
+    (problem,) = info.value.problems
+    assert "contains ': '" in problem.message and "Notice the pull" in problem.message
+    assert "double quotes" in (problem.hint or "")
+    assert problem.line == line_of(SRC, old.strip())
