@@ -34,6 +34,7 @@ def rubric_names() -> dict[str, NameSpec]:
         "depth",
         "rupture_open",
         "advice_pulled",
+        "invites_rupture",
     ):
         names[flag] = NameSpec("bool")
     names["accommodated_before"] = NameSpec("int")

@@ -66,10 +66,28 @@ class Context:
         self.rubric = rubric
         self.cb = cb or codebook()
         self._static: dict[tuple[str, int], _Static] = {}
-        self._by_moves: dict[tuple[tuple[str, ...], bool], _Static] = {}
+        self._by_moves: dict[tuple[tuple[str, ...], bool, bool], _Static] = {}
         self._base: dict[tuple[tuple[str, ...], str], Line] = {}
         self._base_at: dict[tuple[str, int, str], Line] = {}
         self._pull: dict[str, bool] = {}  # filled on first use, per beat
+        self._opens: dict[str, bool] = {}
+
+    def opens_rupture(self, node: str) -> bool:
+        """Whether arriving at `node` (a beat; never an ending) opens a 3RS rupture."""
+        found = self._opens.get(node)
+        if found is None:
+            beat = self.v.beat_map.get(node)
+            found = self._opens[node] = beat is not None and any(
+                self.cb.markers[m].kind in ("withdrawal", "confrontation") for m in beat.markers
+            )
+        return found
+
+    def invites_rupture(self, beat: str, index: int) -> bool:
+        """Whether this choice leads (on any of its routes) to a beat where the client withdraws
+        or confronts: by the author's design, the move is one the client answers with a rupture."""
+        to = self.v.beat_map[beat].choices[index].to
+        targets = [to] if isinstance(to, str) else [b.go for b in to]
+        return any(self.opens_rupture(t) for t in targets)
 
     def pulls_advice(self, beat: str) -> bool:
         """Whether the client's statement at `beat` pulls for advice (computed on first use)."""
@@ -104,15 +122,16 @@ class Context:
         found = self._static.get(key)
         if found is None:
             moves = tuple(self.v.beat_map[beat].choices[index].moves)
-            shape = (moves, self.pulls_advice(beat))
+            shape = (moves, self.pulls_advice(beat), self.invites_rupture(beat, index))
             found = self._by_moves.get(shape)
             if found is None:
-                found = self._by_moves[shape] = self._build_static(beat, moves)
+                found = self._by_moves[shape] = self._build_static(beat, moves, shape[2])
             self._static[key] = found
         return found
 
-    def _build_static(self, beat: str, moves: tuple[str, ...]) -> _Static:
-        """Facts that depend only on the moves and on whether the beat pulls for advice."""
+    def _build_static(self, beat: str, moves: tuple[str, ...], invites: bool) -> _Static:
+        """Facts that depend only on the moves, on whether the beat pulls for advice and on
+        whether the choice leads to a rupture."""
         cb = self.cb
         flags = dict.fromkeys(cb.moves, False)
         for m in moves:
@@ -122,6 +141,7 @@ class Context:
         flags["advice"] = "advice" in families
         flags["depth"] = "deepen" in families
         flags["advice_pulled"] = self.pulls_advice(beat)
+        flags["invites_rupture"] = invites
         flags["repair_within"] = self.rubric.repair_within  # type: ignore[assignment]
         known = {k: bool(v) for k, v in flags.items() if k != "repair_within"}
         reclassify = tuple(r for r in self.rubric.reclassify if _possible(r, known))

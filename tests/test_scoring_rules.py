@@ -83,6 +83,21 @@ def accommodate_twice() -> tuple[Any, list[tuple[str, int]]]:
     return v, [("a", 0), ("b", 0)]
 
 
+def leads_to_rupture(moves: list[str]) -> tuple[Any, list[tuple[str, int]]]:
+    """The choice under test at 'a' leads to beat 'w', where the client withdraws."""
+    v = vignette(
+        [
+            {"id": "a", "choices": [choice("w", moves), choice("bad", ["persuade"])]},
+            {
+                "id": "w",
+                "markers": ["topic_shift"],
+                "choices": [choice("good", ["own_contribution"]), choice("bad", ["persuade"])],
+            },
+        ]
+    )
+    return v, [("a", 0), ("w", 0)]
+
+
 def ended_with_open_rupture() -> tuple[Any, list[tuple[str, int]]]:
     v = vignette(
         [
@@ -122,6 +137,7 @@ CASES: dict[str, tuple[Any, int | None, int]] = {
         -2,
     ),
     "hyperactivating-accommodation": (accommodate_twice(), 1, -2),
+    "rupture-invited": (leads_to_rupture(["accommodate"]), 0, -1),
     "unrepaired-rupture": (rupture_then([["simple_reflection"], ["simple_reflection"]]), 1, -2),
 }
 
@@ -171,6 +187,13 @@ def test_every_rubric_rule_has_a_case() -> None:
     rubric = default_rubric()
     ids = {r.id for r in rubric.reclassify} | {r.id for r in rubric.rules} | {"unrepaired-rupture"}
     assert ids == set(CASES)
+
+
+def test_an_attuned_move_the_client_answers_with_a_rupture_is_not_charged() -> None:
+    """Holding the frame warmly can still bring a rupture; only non-attuned moves are charged."""
+    v, route = leads_to_rupture(["validate"])
+    lines = _lines(score_route(v, route, default_rubric()), 0)
+    assert "rupture-invited" not in [r for r, _ in lines]
 
 
 def test_unrepaired_at_end_of_session() -> None:
