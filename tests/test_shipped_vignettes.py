@@ -103,3 +103,18 @@ def test_docs_map_every_seed_principle_to_a_decision_point() -> None:
         assert row is not None, f"docs/vignettes.md has no row for {code}"
         cited = set(re.findall(r"`([a-z0-9-]+)/([a-z0-9-]+)`", row))
         assert cited and cited <= ids, f"{code}: cites unknown decision points {cited - ids}"
+
+
+def test_library_difficulty_varies_and_has_a_short_introduction() -> None:
+    library = [load_with_lines(p)[0] for p in SHIPPED]
+    assert len({v.difficulty for v in library}) >= 3
+    assert any(v.difficulty == "introductory" and v.minutes <= 10 for v in library)
+
+
+def test_library_covers_the_seed_clients() -> None:
+    """Sophie and Liam (seed 000), the statutory family (001), the mandated client (002), and the
+    avoidant and ambivalent clients (003)."""
+    library = {v.id: v for v in (load_with_lines(p)[0] for p in SHIPPED)}
+    assert {"sophie", "liam", "nicola", "ray", "nadia", "megan"} <= set(library)
+    assert library["nadia"].attachment == "deactivating"
+    assert library["megan"].attachment == "hyperactivating"
