@@ -288,7 +288,7 @@ def play(vignette: Path | None, mode: str, resume: bool, plain: bool, trainee: s
         return
     from scoring.rubric import default_rubric
     from simulator import plain as player
-    from simulator.library import bundled_dir, bundled_files
+    from simulator.library import bundled_dir, load_library
     from simulator.loader import load_vignette
     from simulator.session import Session, file_store
     from simulator.storage import session_path
@@ -297,7 +297,9 @@ def play(vignette: Path | None, mode: str, resume: bool, plain: bool, trainee: s
     con = player.Console()
     rubric = default_rubric()
     if vignette is None:
-        items = [(p, load_vignette(p)) for p in bundled_files()]
+        items, problems = load_library()
+        for problem in problems:
+            click.echo(problem.render(), err=True)
         picked = player.choose_vignette(con, items)
         if picked is None:
             return

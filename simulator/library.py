@@ -31,6 +31,9 @@ def bundled_path(ident: str) -> Path | None:
     return None
 
 
+DIFFICULTY_ORDER = {"introductory": 0, "intermediate": 1, "advanced": 2}
+
+
 def load_library(
     paths: list[Path] | None = None,
 ) -> tuple[list[tuple[Path, Vignette]], list[Problem]]:
@@ -45,4 +48,6 @@ def load_library(
             found.append((path, load_vignette(path)))
         except AttuneError as exc:
             problems.extend(exc.problems)
+    # gentlest first, so a newcomer meets the introductory vignette at the top of the list
+    found.sort(key=lambda pv: (DIFFICULTY_ORDER.get(pv[1].difficulty, 1), pv[1].title))
     return found, problems

@@ -118,3 +118,12 @@ def test_library_covers_the_seed_clients() -> None:
     assert {"sophie", "liam", "nicola", "ray", "nadia", "megan"} <= set(library)
     assert library["nadia"].attachment == "deactivating"
     assert library["megan"].attachment == "hyperactivating"
+
+
+def test_the_library_lists_the_gentlest_vignettes_first() -> None:
+    from simulator.library import DIFFICULTY_ORDER, load_library
+
+    entries, problems = load_library()
+    assert problems == []
+    ranks = [DIFFICULTY_ORDER[v.difficulty] for _, v in entries]
+    assert ranks == sorted(ranks) and entries[0][1].difficulty == "introductory"

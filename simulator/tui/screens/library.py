@@ -59,7 +59,7 @@ class LibraryScreen(AttuneScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("Title", "Client", "Setting", "Min", "Difficulty", "Content notes")
+        table.add_columns("Title", "Client", "Difficulty", "Min", "Setting", "Content notes")
         self.query_one("#resume-hint", Static).update("Loading the library…")
         # start loading after the first frame is on screen: the import work would hold the GIL
         self.call_after_refresh(self.load)
@@ -109,9 +109,9 @@ class LibraryScreen(AttuneScreen):
             row = [
                 v.title,
                 v.client.name,
-                v.setting,
-                str(v.minutes),
                 v.difficulty,
+                str(v.minutes),
+                v.setting,
                 "; ".join(v.content_notes) or "—",
             ]
             table.add_row(*[Text(cell) for cell in row], key=str(path))
