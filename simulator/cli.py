@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
 
 import click
 
+from simulator.cli_courses import COMMANDS, db_option
 from simulator.errors import AttuneError
 
 
@@ -146,8 +148,21 @@ def _rubric(path: Path | None) -> Any:
 @click.option(
     "--rubric", type=click.Path(path_type=Path), help="Rubric file (default: the shipped rubric)."
 )
-def autoplay(vignette: Path, strategy: str, seed: int, out: Path, rubric: Path | None) -> None:
-    """Play a vignette headlessly and write its transcript, as a real session would."""
+@click.option("--trainee", help="A name to record in the transcript.")
+@db_option
+def autoplay(
+    vignette: Path,
+    strategy: str,
+    seed: int,
+    out: Path,
+    rubric: Path | None,
+    trainee: str | None,
+    db_url: str | None,
+) -> None:
+    """Play a vignette headlessly and write its transcript, as a real session would.
+
+    With --db (or ATTUNE_DB), each choice is also committed to the course database as it is made.
+    """
     import random
 
     from scoring.bounds import compute_bounds
@@ -168,7 +183,15 @@ def autoplay(vignette: Path, strategy: str, seed: int, out: Path, rubric: Path |
         store=file_store(out),
         source="autoplay",
         strategy=strategy if strategy != "random" else f"random:{seed}",
+        trainee=trainee,
     )
+    saver = None
+    if db_url or os.environ.get("ATTUNE_DB"):
+        from simulator.dbstore import SessionSaver
+
+        saver = SessionSaver(file_store(out), db_url, v, r)
+        session.store = saver
+        saver(session.transcript)
     if strategy == "random":
         rng = random.Random(seed)
         while not session.ended:
@@ -178,6 +201,9 @@ def autoplay(vignette: Path, strategy: str, seed: int, out: Path, rubric: Path |
         for _, index in (bounds.best if strategy == "best" else bounds.worst).route:
             session.choose(index)
     click.echo(f"wrote {out}: {session.turn} choices, ending '{session.ending}'")
+    if saver is not None and saver.db_error is not None:
+        assert isinstance(saver.db_error, AttuneError)
+        fail(saver.db_error)
 
 
 def load_for_scoring(transcript_path: Path, vignette: Path | None) -> tuple[Any, Any, Path]:
@@ -277,17 +303,26 @@ def score(transcript: Path, rubric: Path | None, vignette: Path | None, as_json:
     help="Numbered lines on standard input and output (screen readers, logs).",
 )
 @click.option("--trainee", help="Your name or id, recorded in the transcript.")
-def play(vignette: Path | None, mode: str, resume: bool, plain: bool, trainee: str | None) -> None:
+@db_option
+def play(
+    vignette: Path | None,
+    mode: str,
+    resume: bool,
+    plain: bool,
+    trainee: str | None,
+    db_url: str | None,
+) -> None:
     """Play a vignette. Sessions are saved after every choice and can be resumed."""
     import gc
 
     gc.enable()  # a long-running session needs the collector (the entry point paused it)
     if not plain:
         # the full-screen player paints its first frame before the core's heavier imports
-        _play_tui(vignette, mode, resume, trainee)
+        _play_tui(vignette, mode, resume, trainee, db_url)
         return
     from scoring.rubric import default_rubric
     from simulator import plain as player
+    from simulator.dbstore import SessionSaver
     from simulator.library import bundled_dir, load_library
     from simulator.loader import load_vignette
     from simulator.session import Session, file_store
@@ -308,12 +343,20 @@ def play(vignette: Path | None, mode: str, resume: bool, plain: bool, trainee: s
         path = resolve_vignette(vignette)
         v = load_vignette(path)
     session = None
+    task = None
     if resume:
         loaded = latest_unfinished(path, v.id)
-        session = Session.resume(v, loaded.transcript, file_store(Path(loaded.path)))
+        session = Session.resume(v, loaded.transcript)
         con.say(f"Resuming session {loaded.transcript.session_id} at turn {session.turn + 1}.")
     else:
         shipped = path.resolve().parent == bundled_dir().resolve()
+        task = _assignment(db_url, trainee, v.id)
+        if task is not None:
+            mode = task.mode
+            con.say(
+                f"Assignment from '{task.cohort}': {task.mode} mode, due {task.due or 'no date'}, "
+                f"attempt {task.used + 1} of {task.attempts}."
+            )
         session = Session(
             v,
             rubric_version=rubric.version,
@@ -321,13 +364,39 @@ def play(vignette: Path | None, mode: str, resume: bool, plain: bool, trainee: s
             trainee=trainee,
             vignette_path=None if shipped else str(path.resolve()),
             vignette_sha256=file_sha256(path),
+            assignment_id=task.assignment_id if task else None,
+            cohort_id=task.cohort_id if task else None,
         )
-        session.store = file_store(session_path(session.transcript.session_id))
+    journal = session_path(session.transcript.session_id)
+    if resume:
+        journal = Path(loaded.path)
+    session.store = SessionSaver(
+        file_store(journal),
+        db_url,
+        v,
+        rubric,
+        on_db_error=lambda exc: con.say(
+            "note: the database could not be written; your choices are safe in "
+            f"{journal} and `attune sync` will store them. ({exc.problems[0].message})"
+        ),
+    )
+    if not resume:
         session.store(session.transcript)
+    required = bool(task and task.rationale_required) if not resume else False
     player.briefing(con, v, session.mode)
-    if player.play(session, rubric, con):
+    if player.play(session, rubric, con, rationale_required=required):
         player.debrief(session, rubric, con)
         con.say(f"\nTranscript: {session_path(session.transcript.session_id)}")
+
+
+def _assignment(db_url: str | None, trainee: str | None, vignette_id: str) -> Any:
+    """The trainee's assignment for this vignette, if any (None without a trainee)."""
+    if not trainee:
+        return None
+    from simulator.courses import attempt_for
+    from simulator.database import open_database
+
+    return attempt_for(open_database(db_url), trainee, vignette_id)
 
 
 def latest_unfinished(path: Path, vignette_id: str) -> Any:
@@ -344,7 +413,9 @@ def latest_unfinished(path: Path, vignette_id: str) -> Any:
     return pending[0]
 
 
-def _play_tui(vignette: Path | None, mode: str, resume: bool, trainee: str | None) -> None:
+def _play_tui(
+    vignette: Path | None, mode: str, resume: bool, trainee: str | None, db_url: str | None
+) -> None:
     from simulator.tui.app import make_app
 
     start = resume_target = None
@@ -362,4 +433,8 @@ def _play_tui(vignette: Path | None, mode: str, resume: bool, trainee: str | Non
             "--resume needs a vignette",
             hint="e.g. attune play sophie --resume, or press u in the library",
         )
-    make_app(start=start, mode=mode, resume=resume_target, trainee=trainee).run()
+    make_app(start=start, mode=mode, resume=resume_target, trainee=trainee, db_url=db_url).run()
+
+
+for _command in COMMANDS:
+    main.add_command(_command)

@@ -77,6 +77,7 @@ def play(
     rubric: Rubric,
     con: Console,
     clock: Callable[[], float] = time.monotonic,
+    rationale_required: bool = False,
 ) -> bool:
     """Run the session loop. Returns True if it reached an ending."""
     v = session.vignette
@@ -111,6 +112,13 @@ def play(
                 con.say("Rewound one choice. (The record keeps the choice you undid.)")
                 break
             if answer.isdigit() and 1 <= int(answer) <= len(session.offered()):
+                if rationale_required and not rationale:
+                    rationale = con.ask(
+                        "  This assignment asks for a rationale. Why this response? "
+                    )
+                    if not rationale:
+                        con.say("A rationale is required here; type it, or q to save and quit.")
+                        continue
                 index = int(answer) - 1
                 session.choose(
                     index,

@@ -53,6 +53,8 @@ class Session:
         store: Store | None = None,
         source: str = "play",
         strategy: str | None = None,
+        assignment_id: int | None = None,
+        cohort_id: int | None = None,
     ) -> None:
         self.vignette = vignette
         self.store = store
@@ -66,6 +68,8 @@ class Session:
             trainee=trainee,
             source=source,
             strategy=strategy,
+            assignment_id=assignment_id,
+            cohort_id=cohort_id,
             started_at=now(),
         )
         self.node, self.state = begin(vignette)

@@ -83,6 +83,10 @@ class Transcript(_Frozen):
     trainee: str | None = None
     source: Literal["play", "autoplay"] = "play"
     strategy: str | None = None
+    assignment_id: int | None = Field(
+        default=None, description="The course assignment this session is an attempt at, if any."
+    )
+    cohort_id: int | None = Field(default=None, description="The assignment's cohort, if any.")
     started_at: str
     events: list[Event] = Field(default_factory=list)
 

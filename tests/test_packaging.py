@@ -31,5 +31,12 @@ def test_wheel_ships_vignettes_and_scoring_data(tmp_path: Path) -> None:
     shipped = {p.name for p in (ROOT / "vignettes").glob("*.yaml")}
     assert shipped and {f"simulator/bundled/{n}" for n in shipped} <= names
     assert "scoring/codebook.yaml" in names
+    # every module of the source tree is in the wheel (the TUI and the migrations included)
+    modules = {
+        p.relative_to(ROOT).as_posix()
+        for top in ("simulator", "scoring")
+        for p in (ROOT / top).rglob("*.py")
+    }
+    assert modules <= names, sorted(modules - names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "attune = simulator._entry:main" in zipfile.ZipFile(wheel).read(entry_points).decode()

@@ -12,8 +12,10 @@ from textual.screen import Screen
 
 if TYPE_CHECKING:  # the core is imported when first needed, so the first frame comes fast
     from scoring.rubric import Rubric
+    from simulator.courses import Assigned
+    from simulator.dbstore import SessionSaver
     from simulator.model import Vignette
-    from simulator.session import LatestWriter, Session
+    from simulator.session import Session
     from simulator.transcript import LoadedTranscript
 
 
@@ -49,9 +51,13 @@ class AttuneApp(App[None]):
         resume: tuple[Path, Vignette, LoadedTranscript] | None = None,
         trainee: str | None = None,
         rubric: Rubric | None = None,
+        db_url: str | None = None,
     ) -> None:
         super().__init__()
         self.library_paths = library_paths
+        self.db_url = db_url
+        self.assigned: dict[str, Assigned] = {}
+        """The trainee's assignments by vignette id (filled by the library's loader)."""
         self.start, self.mode, self.resume_target, self.trainee = start, mode, resume, trainee
         self._rubric = rubric
         self.session: Session | None = None
@@ -84,39 +90,77 @@ class AttuneApp(App[None]):
 
     def start_session(self, path: Path, vignette: Vignette, mode: str) -> None:
         from simulator.library import bundled_dir
-        from simulator.session import LatestWriter, Session
-        from simulator.storage import session_path
+        from simulator.session import Session
         from simulator.transcript import file_sha256
 
+        task = self.assigned.get(vignette.id)
+        if task is not None and task.attempts_left == 0:
+            self.notify(
+                f"All {task.attempts} attempt(s) of this assignment have been used. "
+                "Ask your course leader for another.",
+                title="No attempts left",
+                severity="error",
+            )
+            return
         shipped = path.resolve().parent == bundled_dir().resolve()
         session = Session(
             vignette,
             rubric_version=self.rubric.version,
-            mode=mode,
+            mode=task.mode if task else mode,
             trainee=self.trainee,
             vignette_path=None if shipped else str(path.resolve()),
             vignette_sha256=file_sha256(path),
+            assignment_id=task.assignment_id if task else None,
+            cohort_id=task.cohort_id if task else None,
         )
-        writer = LatestWriter(session_path(session.transcript.session_id))
-        writer(session.transcript)
-        self._play(session, writer)
+        saver = self._saver(vignette, session.transcript.session_id)
+        saver.journal(session.transcript)  # on disk from its first moment; the database follows
+        self._play(session, saver, bool(task and task.rationale_required))
 
     def resume(self, path: Path, vignette: Vignette, loaded: LoadedTranscript) -> None:
-        from simulator.session import LatestWriter, Session
+        from simulator.session import Session
 
         session = Session.resume(vignette, loaded.transcript)
-        writer = LatestWriter(Path(loaded.path))
+        saver = self._saver(vignette, session.transcript.session_id, Path(loaded.path))
         if session.ended:
             self.show_debrief(session)
             return
         self.notify(f"Resumed at turn {session.turn + 1}.")
-        self._play(session, writer)
+        task = self.assigned.get(vignette.id)
+        self._play(session, saver, bool(task and task.rationale_required))
 
-    def _play(self, session: Session, writer: LatestWriter) -> None:
+    def _saver(
+        self, vignette: Vignette, session_id: str, journal: Path | None = None
+    ) -> SessionSaver:
+        """The journal file first, then the course database (opened by the first save, in a worker)."""
+        from simulator.dbstore import SessionSaver
+        from simulator.session import LatestWriter
+        from simulator.storage import session_path
+
+        def db_failed(exc: Exception) -> None:
+            message = getattr(exc, "problems", [exc])[0]
+            self.call_from_thread(
+                self.notify,
+                f"Your choices are saved on this computer; `attune sync` will store them. ({message})",
+                title="The database could not be written",
+                severity="warning",
+                timeout=12,
+            )
+
+        return SessionSaver(
+            LatestWriter(journal or session_path(session_id)),
+            self.db_url,
+            vignette,
+            self.rubric,
+            on_db_error=db_failed,
+        )
+
+    def _play(self, session: Session, saver: SessionSaver, rationale_required: bool) -> None:
         from simulator.tui.screens.play import PlayScreen
 
         self.session = session
-        self.push_screen(PlayScreen(session, self.rubric, writer))
+        screen = PlayScreen(session, self.rubric, saver, rationale_required)
+        self.push_screen(screen)
 
     def show_debrief(self, session: Session) -> None:
         from simulator.tui.screens.debrief import DebriefScreen

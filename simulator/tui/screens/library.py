@@ -14,9 +14,13 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from simulator.tui.screens.base import AttuneScreen
 
 if TYPE_CHECKING:  # loaded in the worker, after the first frame
+    from simulator.courses import Assigned
     from simulator.errors import Problem
     from simulator.model import Vignette
     from simulator.transcript import LoadedTranscript
+
+
+COLUMNS = ("Title", "Client", "Difficulty", "Min", "Setting", "Content notes")
 
 
 class LibraryScreen(AttuneScreen):
@@ -58,8 +62,7 @@ class LibraryScreen(AttuneScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("Title", "Client", "Difficulty", "Min", "Setting", "Content notes")
+        self.query_one(DataTable).add_columns(*COLUMNS)
         self.query_one("#resume-hint", Static).update("Loading the library…")
         # start loading after the first frame is on screen: the import work would hold the GIL
         self.call_after_refresh(self.load)
@@ -71,7 +74,22 @@ class LibraryScreen(AttuneScreen):
 
         entries, problems = load_library(self.attune.library_paths)
         unfinished = unfinished_sessions()
+        if self.attune.trainee:
+            problems = problems + self._load_assignments(self.attune.trainee)
         self.app.call_from_thread(self._loaded, entries, problems, unfinished)
+
+    def _load_assignments(self, trainee: str) -> list[Problem]:
+        """The trainee's assignments, from the course database (in this worker thread)."""
+        from simulator.courses import assigned_to
+        from simulator.database import open_database
+        from simulator.errors import AttuneError
+
+        try:
+            tasks = assigned_to(open_database(self.attune.db_url), trainee)
+        except AttuneError as exc:
+            return list(exc.problems)
+        self.attune.assigned = {t.vignette_id: t for t in tasks}
+        return []
 
     def _loaded(
         self,
@@ -98,15 +116,29 @@ class LibraryScreen(AttuneScreen):
 
     def _fill(self, query: str) -> None:
         table = self.query_one(DataTable)
+        assigned = self.attune.assigned
+        if assigned and len(table.columns) == len(COLUMNS):
+            table.clear(columns=True)
+            table.add_columns("Assigned", *COLUMNS)
         table.clear()
         q = query.lower().strip()
-        for path, v in self.entries:
+        # the trainee's assignments first, soonest due first; then the rest of the library
+        order = sorted(
+            self.entries,
+            key=lambda pv: (
+                pv[1].id not in assigned,
+                (assigned[pv[1].id].due or "9999") if pv[1].id in assigned else "",
+            ),
+        )
+        for path, v in order:
             hay = " ".join(
                 [v.title, v.client.name, v.setting, v.difficulty, *v.content_notes]
             ).lower()
             if q and q not in hay:
                 continue
+            task = assigned.get(v.id)
             row = [
+                *([_assignment_cell(task) if task else ""] if assigned else []),
                 v.title,
                 v.client.name,
                 v.difficulty,
@@ -152,3 +184,14 @@ class LibraryScreen(AttuneScreen):
             f"The vignette '{loaded.transcript.vignette_id}' is not in the library.",
             severity="error",
         )
+
+
+def _assignment_cell(task: Assigned) -> str:
+    due = f"due {task.due}" if task.due else "no due date"
+    if task.finished:
+        state = "done"
+    elif task.overdue:
+        state = "OVERDUE"
+    else:
+        state = f"{task.attempts_left} attempt(s) left"
+    return f"{due} · {task.mode} · {state}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,7 +13,8 @@ from textual.widgets import Footer, Header, Static
 from scoring.rubric import Rubric
 from scoring.scorer import Context, Line, most_telling, score_choice
 from simulator.model import Beat
-from simulator.session import LatestWriter, Session
+from simulator.session import Session
+from simulator.transcript import Transcript
 from simulator.tui.screens.base import AttuneScreen
 from simulator.tui.screens.note import NoteDialog
 from simulator.tui.widgets.choices import ChoiceList
@@ -61,9 +63,16 @@ class PlayScreen(AttuneScreen):
         ),
     ]
 
-    def __init__(self, session: Session, rubric: Rubric, saver: LatestWriter) -> None:
+    def __init__(
+        self,
+        session: Session,
+        rubric: Rubric,
+        saver: Callable[[Transcript], None],
+        rationale_required: bool = False,
+    ) -> None:
         super().__init__()
         self.session, self.rubric, self.saver = session, rubric, saver
+        self.rationale_required = rationale_required
         self.rationale: str | None = None
         self.checkin: str | None = None
         self.shown_at = time.monotonic()
@@ -140,6 +149,14 @@ class PlayScreen(AttuneScreen):
 
     def action_choose(self, number: int) -> None:
         if self.session.ended or not 1 <= number <= len(self.session.offered()):
+            return
+        if self.rationale_required and not self.rationale:
+            self.notify(
+                "This assignment asks for a rationale with each choice. Press r, write it, "
+                "then choose again.",
+                title="Rationale needed",
+                severity="warning",
+            )
             return
         elapsed = int((time.monotonic() - self.shown_at) * 1000)
         self._sync_memos()

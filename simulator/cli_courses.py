@@ -1,0 +1,243 @@
+"""`attune cohort`, `attune assign`, `attune progress` and `attune sync`: courses on the database."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def db_option(f: F) -> F:
+    return click.option(
+        "--db",
+        "db_url",
+        metavar="URL",
+        help="Database URL: sqlite:///file.db or postgresql://user@host/db "
+        "(default: ATTUNE_DB, else SQLite in your data folder).",
+    )(f)
+
+
+def actor_option(f: F) -> F:
+    return click.option(
+        "--as",
+        "actor",
+        metavar="NAME",
+        help="Who is making the change, for the audit trail (default: ATTUNE_USER or your login).",
+    )(f)
+
+
+def acting(actor: str | None) -> str:
+    if actor:
+        return actor
+    env = os.environ.get("ATTUNE_USER")
+    if env:
+        return env
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "unknown"
+
+
+def _open(db_url: str | None) -> Any:
+    from simulator.database import open_database
+
+    return open_database(db_url)
+
+
+@click.group()
+def cohort() -> None:
+    """Cohorts: the trainees, course leaders and assessors of one course."""
+
+
+@cohort.command("create")
+@click.argument("name")
+@db_option
+@actor_option
+def cohort_create(name: str, db_url: str | None, actor: str | None) -> None:
+    """Create a cohort."""
+    from simulator.courses import create_cohort
+
+    create_cohort(_open(db_url), name, acting(actor))
+    click.echo(f"created cohort '{name}'")
+
+
+@cohort.command("add")
+@click.argument("name")
+@click.argument("people", nargs=-1, required=True)
+@click.option(
+    "--role",
+    type=click.Choice(["trainee", "course_leader", "assessor"]),
+    default="trainee",
+    show_default=True,
+    help="The role of people not yet registered.",
+)
+@db_option
+@actor_option
+def cohort_add(
+    name: str, people: tuple[str, ...], role: str, db_url: str | None, actor: str | None
+) -> None:
+    """Add people to cohort NAME (registering them with --role if they are new)."""
+    from simulator.courses import add_members
+
+    added = add_members(_open(db_url), name, list(people), role, acting(actor))
+    click.echo(f"added {added} to '{name}' ({len(people) - added} already there)")
+
+
+@cohort.command("list")
+@db_option
+def cohort_list(db_url: str | None) -> None:
+    """List the cohorts."""
+    from simulator.courses import list_cohorts
+
+    rows = list_cohorts(_open(db_url))
+    if not rows:
+        click.echo("no cohorts yet: create one with `attune cohort create NAME`")
+    for name, n_people, n_assign in rows:
+        click.echo(f"{name}  {n_people} people, {n_assign} assignment(s)")
+
+
+@cohort.command("show")
+@click.argument("name")
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def cohort_show(name: str, db_url: str | None, as_json: bool) -> None:
+    """Show a cohort's people and assignments."""
+    from simulator.courses import cohort_info
+
+    info = cohort_info(_open(db_url), name)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "name": info.name,
+                    "created_at": info.created_at,
+                    "people": [{"name": n, "role": r} for n, r in info.people],
+                    "assignments": info.assignments,
+                },
+                indent=2,
+            )
+        )
+        return
+    click.echo(f"{info.name} (created {info.created_at[:10]})")
+    for n, r in info.people:
+        click.echo(f"  {r:<14} {n}")
+    for a in info.assignments:
+        rationale = ", rationale required" if a["rationale_required"] else ""
+        click.echo(
+            f"  assignment: {a['vignette_id']} ({a['mode']}, due {a['due'] or 'no date'}, "
+            f"{a['attempts']} attempt(s){rationale})"
+        )
+
+
+@click.command()
+@click.argument("cohort_name", metavar="COHORT")
+@click.argument("vignette", type=click.Path(path_type=Path))
+@click.option(
+    "--mode", type=click.Choice(["practice", "assessment"]), default="assessment", show_default=True
+)
+@click.option(
+    "--due",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Due date, as YYYY-MM-DD.",
+)
+@click.option(
+    "--attempts",
+    type=click.IntRange(min=1, max=100),
+    default=1,
+    show_default=True,
+    help="How many sessions a trainee may start.",
+)
+@click.option(
+    "--require-rationale/--no-require-rationale",
+    default=False,
+    show_default=True,
+    help="Whether each choice needs a rationale note.",
+)
+@db_option
+@actor_option
+def assign(
+    cohort_name: str,
+    vignette: Path,
+    mode: str,
+    due: datetime | None,
+    attempts: int,
+    require_rationale: bool,
+    db_url: str | None,
+    actor: str | None,
+) -> None:
+    """Assign VIGNETTE (a shipped id or a file) to COHORT. Assigning it again updates it."""
+    from simulator.cli import resolve_vignette
+    from simulator.courses import assign as do_assign
+    from simulator.loader import load_vignette
+
+    v = load_vignette(resolve_vignette(vignette))
+    do_assign(
+        _open(db_url),
+        cohort_name,
+        v.id,
+        mode=mode,
+        due=due.date() if due else None,
+        attempts=attempts,
+        rationale_required=require_rationale,
+        actor=acting(actor),
+    )
+    when = f", due {due.date().isoformat()}" if due else ""
+    click.echo(f"assigned '{v.id}' to '{cohort_name}' ({mode}{when}, {attempts} attempt(s))")
+
+
+@click.command()
+@click.argument("cohort_name", metavar="COHORT")
+@db_option
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Judge what is overdue as of this date (default: today).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def progress(cohort_name: str, db_url: str | None, today: datetime | None, as_json: bool) -> None:
+    """Who in COHORT has done what, their best scores, and what is overdue."""
+    from simulator.courses import progress as get_progress
+
+    rows = get_progress(_open(db_url), cohort_name, today.date() if today else date.today())
+    if as_json:
+        click.echo(json.dumps([r.__dict__ for r in rows], indent=2))
+        return
+    if not rows:
+        click.echo(f"'{cohort_name}' has no trainees or no assignments yet")
+        return
+    header = f"{'trainee':<20} {'vignette':<12} {'due':<10} {'attempts':<9} {'best':<22} status"
+    click.echo(header)
+    click.echo("-" * len(header))
+    for r in rows:
+        best = f"{r.best} {r.best_band} (provisional)" if r.best is not None else "—"
+        click.echo(
+            f"{r.trainee:<20} {r.vignette_id:<12} {r.due or '—':<10} "
+            f"{r.used}/{r.attempts:<7} {best:<22} {r.status}"
+        )
+    overdue = sum(r.status == "overdue" for r in rows)
+    click.echo(f"\n{overdue} overdue." if overdue else "\nNothing overdue.")
+
+
+@click.command()
+@db_option
+def sync(db_url: str | None) -> None:
+    """Store in the database any saved session it is missing (after a locked or unreachable database)."""
+    from simulator.journal import sync_journals
+
+    stored, problems = sync_journals(_open(db_url))
+    for p in problems:
+        click.echo(p.render(), err=True)
+    click.echo(f"stored {stored} session(s) in the database")
+    if problems:
+        raise SystemExit(1)
+
+
+COMMANDS = (cohort, assign, progress, sync)

@@ -1,0 +1,168 @@
+"""The course database's tables (SQLAlchemy Core). Alembic migrations in `simulator/migrations`
+create and change them; `tests/test_database.py` checks that the migrations and these tables agree.
+
+Timestamps are ISO 8601 strings in UTC, as in the JSON transcripts, so they sort and compare the
+same on SQLite and PostgreSQL. Choice rows carry their vignette and cohort, so that the cohort
+hot-spot report is one GROUP BY over one indexed table.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+ROLES = ("trainee", "course_leader", "assessor")
+VERDICTS = ("competent", "not_yet")
+
+metadata = MetaData()
+
+Name = String(100)
+Stamp = String(32)
+
+people = Table(
+    "people",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", Name, nullable=False, unique=True),
+    Column("role", String(20), nullable=False),
+    Column("password_hash", String(255)),
+    Column("created_at", Stamp, nullable=False),
+    CheckConstraint("role IN ('trainee', 'course_leader', 'assessor')", name="people_role"),
+)
+
+cohorts = Table(
+    "cohorts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", Name, nullable=False, unique=True),
+    Column("created_at", Stamp, nullable=False),
+    Column("created_by", Name),
+)
+
+members = Table(
+    "members",
+    metadata,
+    Column("cohort_id", Integer, ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True),
+    Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), primary_key=True),
+)
+
+assignments = Table(
+    "assignments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("cohort_id", Integer, ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False),
+    Column("vignette_id", Name, nullable=False),
+    Column("mode", String(12), nullable=False),
+    Column("due", String(10)),
+    Column("attempts", Integer, nullable=False),
+    Column("rationale_required", Boolean, nullable=False),
+    Column("created_at", Stamp, nullable=False),
+    Column("created_by", Name),
+    UniqueConstraint("cohort_id", "vignette_id", name="assignments_once_per_cohort"),
+    CheckConstraint("attempts >= 1", name="assignments_attempts"),
+    CheckConstraint("mode IN ('practice', 'assessment')", name="assignments_mode"),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("vignette_id", Name, nullable=False),
+    Column("trainee", Name),
+    Column("mode", String(12), nullable=False),
+    Column("source", String(12), nullable=False),
+    Column("rubric_version", String(40), nullable=False),
+    Column("assignment_id", Integer, ForeignKey("assignments.id", ondelete="SET NULL")),
+    Column("cohort_id", Integer, ForeignKey("cohorts.id", ondelete="SET NULL")),
+    Column("started_at", Stamp, nullable=False),
+    Column("updated_at", Stamp, nullable=False),
+    Column("ended_at", Stamp),
+    Column("ending", Name),
+    Column("overall", Integer),
+    Column("band", String(40)),
+    Column("header", Text, nullable=False),
+    Index("sessions_trainee", "trainee", "vignette_id"),
+    Index("sessions_cohort", "cohort_id"),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column(
+        "session_id", String(36), ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("kind", String(8), nullable=False),
+    Column("at", Stamp, nullable=False),
+    Column("vignette_id", Name, nullable=False),
+    Column("cohort_id", Integer),
+    Column("turn", Integer),
+    Column("beat", Name),
+    Column("choice", Integer),
+    Column("valence", String(1)),
+    Column("points", Integer),
+    Column("pushed", Boolean),
+    Column("unrepaired", Boolean),
+    Column("body", Text, nullable=False),
+    Index("events_hotspots", "cohort_id", "vignette_id", "beat"),
+)
+
+comments = Table(
+    "comments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("session_id", String(36), ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
+    Column("turn", Integer),
+    Column("author", Name, nullable=False),
+    Column("at", Stamp, nullable=False),
+    Column("text", Text, nullable=False),
+)
+
+overrides = Table(
+    "overrides",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("session_id", String(36), ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
+    Column("turn", Integer, nullable=False),
+    Column("field", String(12), nullable=False),
+    Column("original", Text, nullable=False),
+    Column("value", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("author", Name, nullable=False),
+    Column("at", Stamp, nullable=False),
+    CheckConstraint("field IN ('moves', 'points')", name="overrides_field"),
+)
+
+signoffs = Table(
+    "signoffs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("session_id", String(36), ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
+    Column("assessor", Name, nullable=False),
+    Column("verdict", String(12), nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("at", Stamp, nullable=False),
+    CheckConstraint("verdict IN ('competent', 'not_yet')", name="signoffs_verdict"),
+)
+
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", Stamp, nullable=False),
+    Column("actor", Name),
+    Column("action", String(40), nullable=False),
+    Column("target", String(200)),
+    Column("detail", Text),
+)

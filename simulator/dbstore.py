@@ -1,0 +1,194 @@
+"""Sessions in the course database: one row per session, one row per event, committed per choice.
+
+`DbStore` is a session `Store`: called with the transcript after every event, it inserts the
+events the database does not have yet and updates the session row, in one transaction. It is
+idempotent, so the same code imports a JSON transcript (`attune sync`) or retries after a failure.
+
+Each choice row also carries what the cohort analytics count: its valence and points under the
+rubric, whether it pushed, and whether it left a rupture unrepaired. These are derived by the pure
+scorer from the route standing when the choice was made, so they can be recomputed at any time.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from scoring.rubric import Rubric
+from scoring.scorer import RouteError, score_route
+from simulator.database import Database
+from simulator.dbschema import events, sessions
+from simulator.model import Vignette
+from simulator.transcript import ChoiceEvent, EndEvent, RewindEvent, Transcript, now
+
+
+def choice_facts(
+    v: Vignette, rubric: Rubric, transcript: Transcript, after: int = -1
+) -> dict[int, tuple[str, int, bool, bool]]:
+    """seq -> (valence, points, pushed, left a rupture unrepaired) for each choice event after
+    seq `after`, scored on the route that stood when it was made (rewound branches included)."""
+    facts: dict[int, tuple[str, int, bool, bool]] = {}
+    route: list[tuple[str, int]] = []
+    for event in transcript.events:
+        if isinstance(event, RewindEvent):
+            del route[event.to_turn :]
+        elif isinstance(event, ChoiceEvent):
+            route.append((event.beat, event.choice - 1))
+            if event.seq <= after:
+                continue
+            try:
+                turn = score_route(v, route, rubric).turns[-1]
+            except (RouteError, IndexError):
+                continue
+            unrepaired = any(ln.rule == "unrepaired-rupture" for ln in turn.lines)
+            facts[event.seq] = (turn.valence, turn.points, turn.valence == "P", unrepaired)
+    return facts
+
+
+class DbStore:
+    """Writes a session's events to the database as they happen (thread-safe, in order)."""
+
+    def __init__(self, db: Database, vignette: Vignette, rubric: Rubric) -> None:
+        self.db = db
+        self.vignette = vignette
+        self.rubric = rubric
+        self._lock = threading.Lock()
+        self._stored: int | None = None  # highest seq in the database (-1: none yet)
+
+    def __call__(self, transcript: Transcript) -> None:
+        with self._lock:
+            stored = self._stored
+            try:
+                with self.db.begin() as conn:
+                    self._write(conn, transcript)
+            except BaseException:
+                self._stored = stored  # the transaction rolled back: write it all again next time
+                raise
+
+    def _write(self, conn: Connection, t: Transcript) -> None:
+        if self._stored is None:
+            exists = conn.execute(sa.select(sessions.c.id).where(sessions.c.id == t.session_id))
+            if exists.first() is None:
+                conn.execute(sessions.insert().values(self._session_row(t)))
+            top = conn.execute(
+                sa.select(sa.func.max(events.c.seq)).where(events.c.session_id == t.session_id)
+            ).scalar()
+            self._stored = -1 if top is None else int(top)
+        new = [e for e in t.events if e.seq > self._stored]
+        facts = choice_facts(self.vignette, self.rubric, t, self._stored) if new else {}
+        if new:
+            conn.execute(events.insert(), [self._event_row(t, e, facts) for e in new])
+        update: dict[str, Any] = {"updated_at": now()}
+        end = next((e for e in reversed(t.events) if isinstance(e, EndEvent)), None)
+        if end is not None:
+            report = score_route(
+                self.vignette, [(c.beat, c.choice - 1) for c in t.route()], self.rubric
+            )
+            update.update(
+                ended_at=end.at, ending=end.ending, overall=report.overall, band=report.band
+            )
+        conn.execute(sessions.update().where(sessions.c.id == t.session_id).values(update))
+        if new:
+            self._stored = new[-1].seq
+
+    def _session_row(self, t: Transcript) -> dict[str, Any]:
+        return {
+            "id": t.session_id,
+            "vignette_id": t.vignette_id,
+            "trainee": t.trainee,
+            "mode": t.mode,
+            "source": t.source,
+            "rubric_version": t.rubric_version,
+            "assignment_id": t.assignment_id,
+            "cohort_id": t.cohort_id,
+            "started_at": t.started_at,
+            "updated_at": now(),
+            "header": t.model_dump_json(exclude={"events"}),
+        }
+
+    def _event_row(
+        self, t: Transcript, e: Any, facts: dict[int, tuple[str, int, bool, bool]]
+    ) -> dict[str, Any]:
+        row: dict[str, Any] = {
+            "session_id": t.session_id,
+            "seq": e.seq,
+            "kind": e.kind,
+            "at": e.at,
+            "vignette_id": t.vignette_id,
+            "cohort_id": t.cohort_id,
+            "turn": getattr(e, "turn", None),
+            "beat": getattr(e, "beat", None),
+            "choice": getattr(e, "choice", None),
+            "valence": None,
+            "points": None,
+            "pushed": None,
+            "unrepaired": None,
+            "body": e.model_dump_json(),
+        }
+        if e.seq in facts:
+            row["valence"], row["points"], row["pushed"], row["unrepaired"] = facts[e.seq]
+        return row
+
+
+def load_transcript_from_db(db: Database, session_id: str) -> Transcript:
+    """Rebuild a session's transcript from its rows."""
+    with db.read() as conn:
+        head = conn.execute(
+            sa.select(sessions.c.header).where(sessions.c.id == session_id)
+        ).scalar()
+        if head is None:
+            raise KeyError(session_id)
+        bodies = conn.execute(
+            sa.select(events.c.body).where(events.c.session_id == session_id).order_by(events.c.seq)
+        ).scalars()
+        data = json.loads(head)
+        data["events"] = [json.loads(b) for b in bodies]
+    return Transcript.model_validate(data)
+
+
+class SessionSaver:
+    """The store a player uses: the JSON journal first (fsync'd, so a kill loses nothing), then the
+    course database. If the database cannot be written (locked, unreachable), the choice is still
+    in the journal, `on_db_error` is told once, and `attune sync` (or the next start) imports it.
+
+    The database is opened on the first save, so a player's first frame never waits for it.
+    """
+
+    def __init__(
+        self,
+        journal: Any,
+        db_url: str | None,
+        vignette: Vignette,
+        rubric: Rubric,
+        *,
+        on_db_error: Any = None,
+    ) -> None:
+        self.journal = journal
+        self.db_url = db_url
+        self.vignette, self.rubric = vignette, rubric
+        self.on_db_error = on_db_error
+        self._store: DbStore | None = None
+        self.db_error: Exception | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self, transcript: Transcript) -> None:
+        self.journal(transcript)
+        from simulator.errors import AttuneError
+
+        with self._lock:
+            try:
+                if self._store is None:
+                    from simulator.database import open_database
+
+                    self._store = DbStore(open_database(self.db_url), self.vignette, self.rubric)
+                self._store(transcript)
+                self.db_error = None
+            except AttuneError as exc:
+                first = self.db_error is None
+                self.db_error = exc
+                if first and self.on_db_error is not None:
+                    self.on_db_error(exc)

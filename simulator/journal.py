@@ -1,0 +1,64 @@
+"""The local journal: every session's JSON transcript in the data folder, written before the
+database. `sync_journals` stores in the database whatever it is missing, so a choice made while
+the database was locked or unreachable is never lost."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from simulator.database import Database
+from simulator.dbschema import events
+from simulator.errors import AttuneError, Problem
+from simulator.model import Vignette
+from simulator.transcript import Transcript, load_transcript
+
+
+def vignette_for(t: Transcript, where: str) -> Vignette:
+    """The vignette a transcript was played on: its recorded path, else the shipped one."""
+    from simulator.library import bundled_path
+    from simulator.loader import load_vignette
+
+    candidates = [Path(t.vignette_path)] if t.vignette_path else []
+    shipped = bundled_path(t.vignette_id)
+    if shipped:
+        candidates.append(shipped)
+    for path in candidates:
+        if path.is_file():
+            v = load_vignette(path)
+            if v.id == t.vignette_id:
+                return v
+    raise AttuneError.single(
+        where,
+        f"cannot find vignette '{t.vignette_id}' for this session",
+        field="vignette_id",
+        hint="put the vignette file back where it was played from",
+    )
+
+
+def sync_journals(db: Database, folder: Path | None = None) -> tuple[int, list[Problem]]:
+    """Store every journalled session the database is missing. Returns (sessions stored, problems)."""
+    from scoring.rubric import default_rubric
+    from simulator.dbstore import DbStore
+    from simulator.storage import sessions_dir
+
+    folder = folder or sessions_dir()
+    if not folder.is_dir():
+        return 0, []
+    rubric = default_rubric()
+    stored, problems = 0, []
+    for path in sorted(folder.glob("*.json")):
+        try:
+            t = load_transcript(path).transcript
+            with db.read() as conn:
+                top = conn.execute(
+                    sa.select(sa.func.max(events.c.seq)).where(events.c.session_id == t.session_id)
+                ).scalar()
+            if t.events and top is not None and top >= t.events[-1].seq:
+                continue
+            DbStore(db, vignette_for(t, str(path)), rubric)(t)
+            stored += 1
+        except AttuneError as exc:
+            problems.extend(exc.problems)
+    return stored, problems
