@@ -4,7 +4,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: play test check pytest bench lint-vignettes format clean
+.PHONY: play test check pytest postgres bench lint-vignettes format clean
+
+# The storage tests start a throwaway PostgreSQL server (tests/pgserver.py) from Debian's package.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +27,14 @@ check: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/attune lint vignettes/
 
-pytest: $(STAMP)
+pytest: $(STAMP) postgres
 	$(BIN)/pytest
+
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  echo "Installing Debian's postgresql package (for the storage tests)..."; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql >/dev/null; }
 
 bench: $(STAMP)
 	$(BIN)/python tests/bench/run.py

@@ -227,12 +227,14 @@ def progress(cohort_name: str, db_url: str | None, today: datetime | None, as_js
 
 
 @click.command()
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @db_option
-def sync(db_url: str | None) -> None:
-    """Store in the database any saved session it is missing (after a locked or unreachable database)."""
+def sync(files: tuple[Path, ...], db_url: str | None) -> None:
+    """Store in the database any saved session it is missing (after a locked or unreachable
+    database). FILES are transcript files (default: every session saved in your data folder)."""
     from simulator.journal import sync_journals
 
-    stored, problems = sync_journals(_open(db_url))
+    stored, problems = sync_journals(_open(db_url), list(files) or None)
     for p in problems:
         click.echo(p.render(), err=True)
     click.echo(f"stored {stored} session(s) in the database")

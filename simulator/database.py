@@ -30,7 +30,8 @@ HEAD = "0001"
 KNOWN_REVISIONS = ("0001",)
 """Every revision, oldest first (simulator/migrations/versions)."""
 
-BUSY_TIMEOUT_S = 30.0
+BUSY_TIMEOUT_S = float(os.environ.get("ATTUNE_DB_BUSY_TIMEOUT", "30"))
+"""How long a writer waits for a locked SQLite database before giving up with a clear message."""
 CONNECT_TIMEOUT_S = 5
 _URL_HINT = (
     "use sqlite:///path/to/attune.db or postgresql://user:password@host:5432/dbname "

@@ -9,7 +9,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from simulator.database import Database
-from simulator.dbschema import events
+from simulator.dbschema import events, sessions
 from simulator.errors import AttuneError, Problem
 from simulator.model import Vignette
 from simulator.transcript import Transcript, load_transcript
@@ -37,25 +37,29 @@ def vignette_for(t: Transcript, where: str) -> Vignette:
     )
 
 
-def sync_journals(db: Database, folder: Path | None = None) -> tuple[int, list[Problem]]:
-    """Store every journalled session the database is missing. Returns (sessions stored, problems)."""
+def sync_journals(db: Database, files: list[Path] | None = None) -> tuple[int, list[Problem]]:
+    """Store every journalled session the database is missing (the data folder's sessions, or
+    `files`). Returns (sessions stored, problems)."""
     from scoring.rubric import default_rubric
     from simulator.dbstore import DbStore
     from simulator.storage import sessions_dir
 
-    folder = folder or sessions_dir()
-    if not folder.is_dir():
-        return 0, []
+    if files is None:
+        folder = sessions_dir()
+        files = sorted(folder.glob("*.json")) if folder.is_dir() else []
     rubric = default_rubric()
     stored, problems = 0, []
-    for path in sorted(folder.glob("*.json")):
+    for path in files:
         try:
             t = load_transcript(path).transcript
             with db.read() as conn:
                 top = conn.execute(
                     sa.select(sa.func.max(events.c.seq)).where(events.c.session_id == t.session_id)
                 ).scalar()
-            if t.events and top is not None and top >= t.events[-1].seq:
+                known = conn.execute(
+                    sa.select(sessions.c.id).where(sessions.c.id == t.session_id)
+                ).first()
+            if known is not None and (top if top is not None else -1) >= len(t.events) - 1:
                 continue
             DbStore(db, vignette_for(t, str(path)), rubric)(t)
             stored += 1

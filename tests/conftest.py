@@ -40,3 +40,22 @@ def run_attune(*args: str, **kw: object) -> subprocess.CompletedProcess[str]:
         timeout=120,
         **kw,  # type: ignore[arg-type]
     )
+
+
+@pytest.fixture(scope="session")
+def pg_server():  # type: ignore[no-untyped-def]
+    """A throwaway PostgreSQL server on loopback for the whole test run (tests/pgserver.py)."""
+    from tests.pgserver import PostgresServer
+
+    server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty course database on each backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'course.db'}"
+    server = request.getfixturevalue("pg_server")
+    return str(server.new_database())
