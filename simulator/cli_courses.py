@@ -242,4 +242,34 @@ def sync(files: tuple[Path, ...], db_url: str | None) -> None:
         raise SystemExit(1)
 
 
-COMMANDS = (cohort, assign, progress, sync)
+@click.command()
+@click.option("--cohort", help="Only this cohort's transcripts.")
+@click.option("--vignette", help="Only this vignette's transcripts (its id).")
+@click.option("--trainee", help="Only this trainee's transcripts.")
+@click.option(
+    "--status",
+    type=click.Choice(["in progress", "to review", "competent", "not yet"]),
+    help="Only transcripts with this status.",
+)
+@db_option
+@actor_option
+def review(
+    cohort: str | None,
+    vignette: str | None,
+    trainee: str | None,
+    status: str | None,
+    db_url: str | None,
+    actor: str | None,
+) -> None:
+    """Review trainees' transcripts: comment, override, sign off (assessors and course leaders)."""
+    from simulator.review import require_reviewer
+
+    who = acting(actor)
+    require_reviewer(_open(db_url), who)
+    from simulator.tui.app import make_app
+
+    filters = {"cohort": cohort, "vignette": vignette, "trainee": trainee, "status": status}
+    make_app(review=filters, reviewer=who, db_url=db_url).run()
+
+
+COMMANDS = (cohort, assign, progress, sync, review)

@@ -52,10 +52,13 @@ class AttuneApp(App[None]):
         trainee: str | None = None,
         rubric: Rubric | None = None,
         db_url: str | None = None,
+        review: dict[str, str | None] | None = None,
+        reviewer: str | None = None,
     ) -> None:
         super().__init__()
         self.library_paths = library_paths
         self.db_url = db_url
+        self.review_filters, self.reviewer = review, reviewer or ""
         self.assigned: dict[str, Assigned] = {}
         """The trainee's assignments by vignette id (filled by the library's loader)."""
         self.start, self.mode, self.resume_target, self.trainee = start, mode, resume, trainee
@@ -71,7 +74,12 @@ class AttuneApp(App[None]):
         return self._rubric
 
     def get_default_screen(self) -> Screen[Any]:
-        """The library is the base screen: painted first, without an empty screen before it."""
+        """The library (or, for `attune review`, the transcript list) is the base screen: painted
+        first, without an empty screen before it."""
+        if self.review_filters is not None:
+            from simulator.tui.screens.review_list import ReviewListScreen
+
+            return ReviewListScreen(self.review_filters)
         from simulator.tui.screens.library import LibraryScreen
 
         return LibraryScreen()
@@ -166,6 +174,11 @@ class AttuneApp(App[None]):
         from simulator.tui.screens.debrief import DebriefScreen
 
         self.push_screen(DebriefScreen(session, self.rubric))
+
+    def open_review(self, session_id: str) -> None:
+        from simulator.tui.screens.review import TranscriptReviewScreen
+
+        self.push_screen(TranscriptReviewScreen(session_id))
 
     def show_library(self) -> None:
         while len(self.screen_stack) > 1:

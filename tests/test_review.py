@@ -1,0 +1,158 @@
+"""Assessor review: listing, overrides with an audit trail, sign-off, agreement, and the screen."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from scoring.rubric import default_rubric
+from simulator.courses import add_members, create_cohort
+from simulator.database import open_database
+from simulator.dbschema import audit, overrides
+from simulator.dbstore import DbStore
+from simulator.errors import AttuneError
+from simulator.library import bundled_path
+from simulator.loader import load_vignette
+from simulator.review import (
+    add_comment,
+    cohen_kappa,
+    list_transcripts,
+    load_review,
+    override_moves,
+    override_points,
+    rewound_text,
+    sign_off,
+    summary_text,
+    turn_review_text,
+)
+from simulator.session import Session
+
+RAY = load_vignette(bundled_path("ray"))  # type: ignore[arg-type]
+
+
+def _course(db_url: str) -> tuple[object, str]:
+    """A cohort with a trainee who played Ray to the end (with a rewind), and two assessors."""
+    db = open_database(db_url)
+    create_cohort(db, "C", "lead")
+    add_members(db, "C", ["amy"], "trainee", "lead")
+    add_members(db, "C", ["rao", "lee"], "assessor", "lead")
+    s = Session(RAY, rubric_version=default_rubric().version, trainee="amy", cohort_id=1)
+    s.store = DbStore(db, RAY, default_rubric())  # type: ignore[arg-type]
+    s.store(s.transcript)
+    s.choose(1, rationale="to get him on board", elapsed_ms=4200, checkin="irritated")
+    s.rewind(0)
+    while not s.ended:
+        s.choose(0, rationale="stay with him")
+    return db, s.transcript.session_id
+
+
+def test_review_shows_every_turn_with_its_notes_and_the_rewound_branch(db_url: str) -> None:
+    db, sid = _course(db_url)
+    review = load_review(db, sid, default_rubric())  # type: ignore[arg-type]
+    first = turn_review_text(review, 1)
+    assert "Rationale: stay with him" in first and "valence-A" in first
+    assert "rewound" in rewound_text(review).lower() and "to get him on board" in rewound_text(
+        review
+    )
+    assert "Not signed off yet." in summary_text(review)
+
+
+def test_overrides_keep_the_original_and_leave_an_audit_trail(db_url: str) -> None:
+    db, sid = _course(db_url)
+    rubric = default_rubric()
+    review = load_review(db, sid, rubric)  # type: ignore[arg-type]
+    before = review.original.overall
+    override_moves(db, review, 1, ["persuade"], "rao", "this reads as arguing")  # type: ignore[arg-type]
+    override_points(db, review, 2, -5, "rao", "a clear push")  # type: ignore[arg-type]
+    after = load_review(db, sid, rubric)  # type: ignore[arg-type]
+    assert after.original.overall == before  # the scorer's own result stays
+    assert after.effective_overall < before
+    assert after.effective.turns[0].valence == "P"  # re-scored with the assessor's codes
+    with db.read() as conn:  # type: ignore[attr-defined]
+        rows = conn.execute(sa.select(overrides.c.field, overrides.c.original)).all()
+        trail = conn.execute(sa.select(audit.c.actor, audit.c.action, audit.c.detail)).all()
+    assert {r.field for r in rows} == {"moves", "points"}
+    assert any(
+        a.actor == "rao" and a.action == "override.moves" and "arguing" in a.detail for a in trail
+    )
+    text = turn_review_text(after, 1)
+    assert "Override (moves) by rao" in text and "was validate, complex_reflection" in text
+
+
+def test_refusals(db_url: str) -> None:
+    db, sid = _course(db_url)
+    review = load_review(db, sid, default_rubric())  # type: ignore[arg-type]
+    with pytest.raises(AttuneError, match="only assessors and course leaders"):
+        add_comment(db, sid, 1, "amy", "my own comment")  # type: ignore[arg-type]
+    with pytest.raises(AttuneError, match="reason"):
+        override_points(db, review, 1, 0, "rao", " ")  # type: ignore[arg-type]
+    with pytest.raises(AttuneError) as info:
+        override_moves(db, review, 1, ["persuaed"], "rao", "typo")  # type: ignore[arg-type]
+    assert "did you mean 'persuade'" in (info.value.problems[0].hint or "")
+    with pytest.raises(AttuneError, match="no turn 99"):
+        override_points(db, review, 99, 0, "rao", "x")  # type: ignore[arg-type]
+    with pytest.raises(AttuneError, match="summary"):
+        sign_off(db, sid, "rao", "competent", "")  # type: ignore[arg-type]
+
+
+def test_sign_off_filters_and_agreement(db_url: str) -> None:
+    db, sid = _course(db_url)
+    assert [t.status for t in list_transcripts(db, cohort="C")] == ["to review"]  # type: ignore[arg-type]
+    review = load_review(db, sid, default_rubric())  # type: ignore[arg-type]
+    override_moves(db, review, 2, ["affirm"], "lee", "recoded")  # type: ignore[arg-type]
+    sign_off(db, sid, "rao", "competent", "Steady throughout.")  # type: ignore[arg-type]
+    sign_off(db, sid, "lee", "not_yet", "Turn 2 pushed.")  # type: ignore[arg-type]
+    assert list_transcripts(db, status="not yet")[0].session_id == sid  # type: ignore[arg-type]
+    assert list_transcripts(db, status="competent") == []  # type: ignore[arg-type]
+    assert list_transcripts(db, trainee="ben") == []  # type: ignore[arg-type]
+    review = load_review(db, sid, default_rubric())  # type: ignore[arg-type]
+    a = review.agreement
+    assert a is not None and set(a.raters) == {"rao", "lee"}
+    assert a.observed == (a.turns - 1) / a.turns and a.kappa is not None and a.kappa < 1
+    assert "Cohen's kappa" in summary_text(review)
+
+
+def test_cohen_kappa_matches_a_worked_example() -> None:
+    # two raters, 10 items, categories x/y: 7 agreements; p_o = .7, p_e = .5*.6 + .5*.4 = .5
+    a = list("xxxxxyyyyy")
+    b = list("xxxxyyyyxx")
+    assert cohen_kappa(a, b) == pytest.approx((0.7 - 0.5) / 0.5)
+    assert cohen_kappa(a, a) == 1.0
+    assert cohen_kappa(list("xx"), list("xx")) is None
+
+
+async def test_review_screen_comment_and_sign_off(tmp_path: object) -> None:
+    from textual.widgets import Input, ListView
+
+    from simulator.tui.app import make_app
+
+    url = f"sqlite:///{tmp_path}/c.db"
+    db, sid = _course(url)
+    app = make_app(review={"cohort": "C"}, reviewer="rao", db_url=url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.5)
+        await app.workers.wait_for_complete()
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        assert app.screen.query_one(ListView).index == 0
+        await pilot.press("c")
+        await pilot.pause(0.1)
+        app.screen.query_one(Input).value = "Nice reflection here."
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        await app.workers.wait_for_complete()
+        await pilot.press("s")
+        await pilot.pause(0.1)
+        app.screen.query_one("#summary", Input).value = "Competent work."
+        app.screen.query_one("#summary", Input).focus()
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.3)
+    review = load_review(db, sid, default_rubric())  # type: ignore[arg-type]
+    assert [(c["turn"], c["author"], c["text"]) for c in review.comments] == [
+        (1, "rao", "Nice reflection here.")
+    ]
+    assert [(s["assessor"], s["verdict"]) for s in review.signoffs] == [("rao", "competent")]
