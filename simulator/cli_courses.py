@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import sys
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -232,9 +233,14 @@ def progress(cohort_name: str, db_url: str | None, today: datetime | None, as_js
 def sync(files: tuple[Path, ...], db_url: str | None) -> None:
     """Store in the database any saved session it is missing (after a locked or unreachable
     database). FILES are transcript files (default: every session saved in your data folder)."""
-    from simulator.journal import sync_journals
+    from simulator.journal import journal_files, sync_journals
 
-    stored, problems = sync_journals(_open(db_url), list(files) or None)
+    db = _open(db_url)
+    todo = list(files) or journal_files()
+    with click.progressbar(
+        length=len(todo), label="Checking saved sessions", file=sys.stderr
+    ) as bar:
+        stored, problems = sync_journals(db, todo, tick=lambda: bar.update(1))
     for p in problems:
         click.echo(p.render(), err=True)
     click.echo(f"stored {stored} session(s) in the database")
@@ -272,4 +278,92 @@ def review(
     make_app(review=filters, reviewer=who, db_url=db_url).run()
 
 
-COMMANDS = (cohort, assign, progress, sync, review)
+@click.command()
+@click.argument("cohort_name", metavar="[COHORT]", required=False)
+@click.option("--vignette", help="Only this vignette (its id); needed for --map.")
+@click.option("--top", type=click.IntRange(min=1), default=15, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print every decision point as JSON.")
+@click.option(
+    "--map",
+    "map_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the vignette map with the hot spots shaded (needs --vignette).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["mermaid", "dot"]),
+    default="mermaid",
+    show_default=True,
+    help="The map's format.",
+)
+@db_option
+def hotspots(
+    cohort_name: str | None,
+    vignette: str | None,
+    top: int,
+    as_json: bool,
+    map_out: Path | None,
+    fmt: str,
+    db_url: str | None,
+) -> None:
+    """Decision points where trainees most often pushed or left a rupture unrepaired."""
+    from simulator.analytics import hot_spots
+
+    if map_out and not vignette:
+        raise click.UsageError("--map needs --vignette: which vignette's map to shade")
+    spots = hot_spots(_open(db_url), cohort_name, vignette)
+    if as_json:
+        click.echo(
+            json.dumps(
+                [s.__dict__ | {"push_rate": s.push_rate, "heat": s.heat} for s in spots], indent=2
+            )
+        )
+    elif not spots:
+        click.echo("no choices recorded yet" + (f" in '{cohort_name}'" if cohort_name else ""))
+    else:
+        click.echo(f"{'vignette/beat':<34} {'choices':>7} {'pushed':>13} {'unrepaired':>13}")
+        for h in spots[:top]:
+            click.echo(
+                f"{h.vignette_id + '/' + h.beat:<34} {h.choices:>7} "
+                f"{h.pushes:>6} ({h.push_rate:>4.0%}) {h.unrepaired:>6} ({h.unrepaired_rate:>4.0%})"
+            )
+        if len(spots) > top:
+            click.echo(f"... and {len(spots) - top} more decision points (--top N, or --json)")
+    if map_out and vignette:
+        from simulator.cli import resolve_vignette
+        from simulator.loader import load_vignette
+        from simulator.mapping import to_dot, to_mermaid
+
+        v = load_vignette(resolve_vignette(Path(vignette)))
+        heat = {
+            h.beat: (
+                h.heat,
+                f"pushed {h.push_rate:.0%}, unrepaired {h.unrepaired_rate:.0%}, n={h.choices}",
+            )
+            for h in spots
+            if h.vignette_id == v.id
+        }
+        text = (to_mermaid if fmt == "mermaid" else to_dot)(v, heat=heat)
+        map_out.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {map_out}: {len(heat)} decision point(s) shaded", err=True)
+
+
+@click.command()
+@click.argument("cohort_name", metavar="[COHORT]", required=False)
+@db_option
+def scores(cohort_name: str | None, db_url: str | None) -> None:
+    """Distributions of finished sessions' overall scores, per vignette (bands are provisional)."""
+    from simulator.analytics import histogram, score_distributions
+
+    found = score_distributions(_open(db_url), cohort_name)
+    if not found:
+        click.echo("no finished sessions yet")
+    for d in found:
+        mean = f", mean {d.mean:.0f}" if d.mean is not None else ""
+        click.echo(f"{d.vignette_id}: {d.sessions} finished session(s){mean}")
+        for line in histogram(d):
+            click.echo(line)
+
+
+COMMANDS = (cohort, assign, progress, sync, review, hotspots, scores)

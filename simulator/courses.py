@@ -32,7 +32,7 @@ def record(conn: Connection, actor: str | None, action: str, target: str, **deta
     )
 
 
-def _cohort_id(conn: Connection, name: str) -> int:
+def cohort_id(conn: Connection, name: str) -> int:
     found = conn.execute(sa.select(cohorts.c.id).where(cohorts.c.name == name)).scalar()
     if found is None:
         known = list(conn.execute(sa.select(cohorts.c.name)).scalars())
@@ -81,7 +81,7 @@ def add_members(db: Database, cohort: str, names: list[str], role: str, actor: s
     """Add people (registering them with `role` if new). Returns how many were newly added."""
     added = 0
     with db.begin() as conn:
-        cid = _cohort_id(conn, cohort)
+        cid = cohort_id(conn, cohort)
         for name in names:
             pid = ensure_person(conn, name, role, actor)
             there = conn.execute(
@@ -128,7 +128,7 @@ def list_cohorts(db: Database) -> list[tuple[str, int, int]]:
 
 def cohort_info(db: Database, name: str) -> CohortInfo:
     with db.read() as conn:
-        cid = _cohort_id(conn, name)
+        cid = cohort_id(conn, name)
         created = conn.execute(sa.select(cohorts.c.created_at).where(cohorts.c.id == cid)).scalar()
         who = conn.execute(
             sa.select(people.c.name, people.c.role)
@@ -154,7 +154,7 @@ def assign(
     actor: str | None,
 ) -> None:
     with db.begin() as conn:
-        cid = _cohort_id(conn, cohort)
+        cid = cohort_id(conn, cohort)
         values = {
             "mode": mode,
             "due": due.isoformat() if due else None,
@@ -274,7 +274,7 @@ def progress(db: Database, cohort: str, today: date | None = None) -> list[Progr
     """Who has done what in a cohort: one row per trainee and assignment, aggregated in SQL."""
     today_s = (today or date.today()).isoformat()
     with db.read() as conn:
-        cid = _cohort_id(conn, cohort)
+        cid = cohort_id(conn, cohort)
         trainees = (
             sa.select(people.c.name)
             .join(members, members.c.person_id == people.c.id)

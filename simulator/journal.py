@@ -4,6 +4,7 @@ the database was locked or unreachable is never lost."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -37,19 +38,28 @@ def vignette_for(t: Transcript, where: str) -> Vignette:
     )
 
 
-def sync_journals(db: Database, files: list[Path] | None = None) -> tuple[int, list[Problem]]:
+def journal_files() -> list[Path]:
+    from simulator.storage import sessions_dir
+
+    folder = sessions_dir()
+    return sorted(folder.glob("*.json")) if folder.is_dir() else []
+
+
+def sync_journals(
+    db: Database, files: list[Path] | None = None, tick: Callable[[], None] | None = None
+) -> tuple[int, list[Problem]]:
     """Store every journalled session the database is missing (the data folder's sessions, or
     `files`). Returns (sessions stored, problems)."""
     from scoring.rubric import default_rubric
     from simulator.dbstore import DbStore
-    from simulator.storage import sessions_dir
 
     if files is None:
-        folder = sessions_dir()
-        files = sorted(folder.glob("*.json")) if folder.is_dir() else []
+        files = journal_files()
     rubric = default_rubric()
     stored, problems = 0, []
     for path in files:
+        if tick is not None:
+            tick()
         try:
             t = load_transcript(path).transcript
             with db.read() as conn:

@@ -1,7 +1,9 @@
 """Draw a vignette's graph as Mermaid (renders on GitHub) or Graphviz DOT.
 
 Choices are labelled by number and move code and coloured by valence; endings are marked.
-An optional route (the beats and ending a transcript passed through) is highlighted.
+An optional route (the beats and ending a transcript passed through) is highlighted, and an
+optional heat overlay (cohort hot spots: beat -> (share of choices that pushed or left a rupture
+unrepaired, label)) shades each beat from white to red.
 """
 
 from __future__ import annotations
@@ -43,12 +45,26 @@ def _mermaid_id(ident: str) -> str:
     return "n_" + re.sub(r"[^A-Za-z0-9_]", "_", ident)
 
 
-def to_mermaid(v: Vignette, route: list[str] | None = None) -> str:
+Heat = dict[str, tuple[float, str]]
+
+
+def heat_colour(x: float) -> str:
+    """White (0) to a strong red (1)."""
+    x = min(1.0, max(0.0, x))
+    g = round(255 - (255 - 80) * x)
+    return f"#ff{g:02x}{g:02x}"
+
+
+def to_mermaid(v: Vignette, route: list[str] | None = None, heat: Heat | None = None) -> str:
     cb = codebook()
     out = ["flowchart TD", f"  %% {v.title} — {LEGEND}"]
+    heat = heat or {}
     for b in v.beats:
-        label = _mermaid_text(f"{b.id}: {_short(b.client)}")
+        extra = f" ({heat[b.id][1]})" if b.id in heat else ""
+        label = _mermaid_text(f"{b.id}: {_short(b.client)}{extra}")
         out.append(f'  {_mermaid_id(b.id)}["{label}"]')
+        if b.id in heat:
+            out.append(f"  style {_mermaid_id(b.id)} fill:{heat_colour(heat[b.id][0])}")
     for e in v.endings:
         label = _mermaid_text(f"END {e.kind}: {_short(e.title)}")
         out.append(f'  {_mermaid_id(e.id)}(["{label}"]):::ending')
@@ -74,9 +90,10 @@ def _dot(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
 
-def to_dot(v: Vignette, route: list[str] | None = None) -> str:
+def to_dot(v: Vignette, route: list[str] | None = None, heat: Heat | None = None) -> str:
     cb = codebook()
     on_route = set(route or [])
+    heat = heat or {}
     out = [
         f"digraph {_dot(v.id)} {{",
         f"  label={_dot(v.title + ' — ' + LEGEND)}; labelloc=t;",
@@ -84,7 +101,10 @@ def to_dot(v: Vignette, route: list[str] | None = None) -> str:
         '  edge [fontname="Helvetica", fontsize=10];',
     ]
     for b in v.beats:
-        attrs = [f"label={_dot(b.id + chr(10) + _short(b.client))}"]
+        extra = chr(10) + heat[b.id][1] if b.id in heat else ""
+        attrs = [f"label={_dot(b.id + chr(10) + _short(b.client) + extra)}"]
+        if b.id in heat:
+            attrs.append(f'fillcolor="{heat_colour(heat[b.id][0])}"')
         if b.id in on_route:
             attrs.append("penwidth=3")
         out.append(f"  {_dot(b.id)} [{', '.join(attrs)}];")

@@ -111,7 +111,11 @@ def upgrade() -> None:
         sa.Column("unrepaired", sa.Boolean),
         sa.Column("body", sa.Text, nullable=False),
     )
-    op.create_index("events_hotspots", "events", ["cohort_id", "vignette_id", "beat"])
+    op.create_index(
+        "events_hotspots",
+        "events",
+        ["cohort_id", "kind", "vignette_id", "beat", "pushed", "unrepaired"],
+    )
     op.create_table(
         "comments",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
