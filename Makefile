@@ -36,7 +36,7 @@ postgres:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql >/dev/null; }
 
-bench: $(STAMP)
+bench: $(STAMP) postgres
 	$(BIN)/python tests/bench/run.py
 
 format: $(STAMP)

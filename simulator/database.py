@@ -6,7 +6,8 @@ migrate it once), and refuses a database written by a newer attunement. Every fa
 `AttuneError` naming the database, what went wrong and what to do: never a driver traceback.
 
 SQLite runs in WAL mode with `synchronous=FULL`, and every write transaction starts with
-`BEGIN IMMEDIATE`, so concurrent writers queue on the busy timeout instead of failing halfway.
+`BEGIN IMMEDIATE`, so concurrent writers queue on the busy timeout instead of failing halfway;
+reads (`Database.read`) begin deferred and never block a writer.
 All SQL goes through SQLAlchemy Core with bound parameters.
 """
 
@@ -113,7 +114,10 @@ def _sqlite_pragmas(engine: Engine) -> None:
 
     @sa.event.listens_for(engine, "begin")
     def _begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # writers queue for the write lock up front; readers never take it (WAL lets them run
+        # alongside a writer)
+        readonly = conn.get_execution_options().get("attune_readonly")
+        conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
 
 def explain(url: str, exc: BaseException) -> AttuneError:
@@ -185,9 +189,10 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
+        """A read-only connection (on SQLite it never takes the write lock)."""
         try:
             with self.engine.connect() as conn:
-                yield conn
+                yield conn.execution_options(attune_readonly=True)
         except AttuneError:
             raise
         except SQLAlchemyError as exc:

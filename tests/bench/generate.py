@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from typing import Any
 
 from simulator.model import Vignette
@@ -125,3 +126,100 @@ def layered_vignette_data(
 
 def layered_vignette(layers: int, width: int, **kw: Any) -> Vignette:
     return Vignette.model_validate(layered_vignette_data(layers, width, **kw))
+
+
+def fill_course(db_url: str, sessions: int = 100_000, per: int = 20, seed: int = 7) -> int:
+    """A course database with `sessions` finished sessions of `per` choices each, all in one
+    cohort, on the real schema (migrated by `open_database`). Bulk-loaded with the driver
+    (executemany on SQLite, COPY on PostgreSQL): loading is not what is measured. Returns rows."""
+    import json
+    import random
+
+    from simulator.courses import create_cohort
+    from simulator.database import open_database
+
+    rng = random.Random(seed)
+    db = open_database(db_url)
+    create_cohort(db, "big", "bench")
+    vignettes = [f"v{i}" for i in range(6)]
+    beats = [f"b{j}" for j in range(25)]
+    stamp = "2026-11-22T10:00:00.000+00:00"
+    header = json.dumps({"bench": True})
+
+    def session_rows() -> Iterator[tuple[object, ...]]:
+        for s in range(sessions):
+            yield (
+                f"s{s:08d}",
+                vignettes[s % 6],
+                f"t{s % 500}",
+                "assessment",
+                "play",
+                "2026.11-2",
+                None,
+                1,
+                stamp,
+                stamp,
+                stamp,
+                "repaired",
+                rng.randrange(101),
+                "Mixed",
+                header,
+            )
+
+    def event_rows() -> Iterator[tuple[object, ...]]:
+        for s in range(sessions):
+            vid = vignettes[s % 6]
+            for k in range(per):
+                yield (
+                    f"s{s:08d}",
+                    k,
+                    "choice",
+                    stamp,
+                    vid,
+                    1,
+                    k + 1,
+                    rng.choice(beats),
+                    rng.randrange(1, 4),
+                    "P" if rng.random() < 0.3 else "A",
+                    0,
+                    rng.random() < 0.3,
+                    rng.random() < 0.1,
+                    "{}",
+                )
+
+    s_cols = (
+        "id, vignette_id, trainee, mode, source, rubric_version, assignment_id, cohort_id, "
+        "started_at, updated_at, ended_at, ending, overall, band, header"
+    )
+    e_cols = (
+        "session_id, seq, kind, at, vignette_id, cohort_id, turn, beat, choice, valence, "
+        "points, pushed, unrepaired, body"
+    )
+    raw = db.engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        if db.dialect == "sqlite":
+            cur.execute("BEGIN")
+            cur.executemany(
+                f"INSERT INTO sessions ({s_cols}) VALUES ({','.join('?' * 15)})", session_rows()
+            )
+            cur.executemany(
+                f"INSERT INTO events ({e_cols}) VALUES ({','.join('?' * 14)})", event_rows()
+            )
+            cur.execute("COMMIT")
+            cur.execute("ANALYZE")
+        else:
+            with cur.copy(f"COPY sessions ({s_cols}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+                for row in session_rows():
+                    copy.write_row(row)
+            with cur.copy(f"COPY events ({e_cols}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+                for row in event_rows():
+                    copy.write_row(row)
+            raw.commit()
+            driver = raw.driver_connection
+            driver.autocommit = True  # type: ignore[union-attr]
+            driver.execute("VACUUM ANALYZE")  # type: ignore[union-attr]
+    finally:
+        raw.close()
+    db.close()
+    return sessions * per
