@@ -335,7 +335,15 @@ def play(
         items, problems = load_library()
         for problem in problems:
             click.echo(problem.render(), err=True)
-        picked = player.choose_vignette(con, items)
+        due = {}
+        if trainee:
+            from simulator.courses import assigned_to
+            from simulator.database import open_database
+
+            for a in assigned_to(open_database(db_url), trainee):
+                state = "done" if a.finished else ("OVERDUE" if a.overdue else "to do")
+                due[a.vignette_id] = f"due {a.due or 'no date'}, {a.mode}, {state}"
+        picked = player.choose_vignette(con, items, due)
         if picked is None:
             return
         path, v = picked

@@ -36,13 +36,17 @@ class Console:
 
 
 def choose_vignette(
-    con: Console, items: list[tuple[Path, Vignette]]
+    con: Console, items: list[tuple[Path, Vignette]], due: dict[str, str] | None = None
 ) -> tuple[Path, Vignette] | None:
-    con.say("Vignettes:")
+    """Number the vignettes; those in `due` (vignette id -> the assignment's line) come first."""
+    due = due or {}
+    items = sorted(items, key=lambda pv: (pv[1].id not in due, due.get(pv[1].id, "")))
+    con.say("Vignettes:" if not due else "Vignettes (your assignments first):")
     for i, (_, v) in enumerate(items, 1):
         notes = f"; content: {', '.join(v.content_notes)}" if v.content_notes else ""
+        task = f"  [assigned: {due[v.id]}]" if v.id in due else ""
         con.say(
-            f"  {i}. {v.title} — {v.client.name}, {v.setting}, {v.minutes} min, {v.difficulty}{notes}"
+            f"  {i}. {v.title} — {v.client.name}, {v.setting}, {v.minutes} min, {v.difficulty}{notes}{task}"
         )
     while True:
         answer = con.ask(f"Choose a vignette (1-{len(items)}, q to quit): ")

@@ -226,3 +226,52 @@ async def test_tui_and_plain_debrief_share_the_turn_text(fresh_data_dir: Path) -
     assert len(tui_turns) == 3
     for turn in tui_turns:
         assert turn.replace("\n", "\n  ") in text
+
+
+async def test_assignments_come_first_and_rationale_is_required(
+    fresh_data_dir: Path, tmp_path: Path
+) -> None:
+    from datetime import date
+
+    import sqlalchemy as sa
+
+    from simulator.courses import add_members, assign, create_cohort
+    from simulator.database import open_database
+    from simulator.dbschema import sessions
+
+    url = f"sqlite:///{tmp_path / 'course.db'}"
+    db = open_database(url)
+    create_cohort(db, "C", "lead")
+    add_members(db, "C", ["amy"], "trainee", "lead")
+    loop_id = load_vignette(LOOP).id
+    assign(
+        db,
+        "C",
+        loop_id,
+        mode="assessment",
+        due=date(2026, 12, 1),
+        attempts=1,
+        rationale_required=True,
+        actor="lead",
+    )
+    app = make_app(library_paths=[MINI, LOOP], trainee="amy", db_url=url)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        table = app.screen.query_one("DataTable")
+        first = [str(c) for c in table.get_row_at(0)]
+        assert first[0].startswith("due 2026-12-01 · assessment") and loop_id != ""
+        assert str(table.get_row_at(1)[0]) == ""  # the unassigned vignette comes after
+        await pilot.press("enter", "enter")  # open the assigned vignette, start it
+        await pilot.pause()
+        assert isinstance(app.screen, PlayScreen) and app.session is not None
+        assert app.session.mode == "assessment"  # the assignment's mode
+        await pilot.press("1")  # no rationale yet: refused
+        await pilot.pause()
+        assert app.session.turn == 0
+        await pilot.press("r", *"why", "enter", "1")
+        await _settle(pilot)
+        assert app.session.turn == 1
+        assert app.session.transcript.route()[0].rationale == "why"
+    with db.read() as conn:
+        row = conn.execute(sa.select(sessions.c.assignment_id, sessions.c.mode)).one()
+    assert row.assignment_id is not None and row.mode == "assessment"
