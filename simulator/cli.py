@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 import click
 
 from simulator.cli_courses import COMMANDS, db_option
+from simulator.cli_trust import COMMANDS as TRUST_COMMANDS
 from simulator.errors import AttuneError
 
 
@@ -444,5 +445,5 @@ def _play_tui(
     make_app(start=start, mode=mode, resume=resume_target, trainee=trainee, db_url=db_url).run()
 
 
-for _command in COMMANDS:
+for _command in (*COMMANDS, *TRUST_COMMANDS):
     main.add_command(_command)

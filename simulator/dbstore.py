@@ -147,6 +147,8 @@ def load_transcript_from_db(db: Database, session_id: str) -> Transcript:
         ).scalars()
         data = json.loads(head)
         data["events"] = [json.loads(b) for b in bodies]
+        if data.get("header_hash"):  # the seal is the last stored link (the row keeps the first)
+            data["head"] = data["events"][-1].get("hash") if data["events"] else data["header_hash"]
     return Transcript.model_validate(data)
 
 

@@ -147,6 +147,8 @@ class Review:
     overrides: list[Override] = field(default_factory=list)
     signoffs: list[dict[str, Any]] = field(default_factory=list)
     agreement: Agreement | None = None
+    integrity: str = ""
+    """The hash-chain verification of the stored transcript, in words."""
 
     def turn_events(self) -> dict[int, ChoiceEvent]:
         return {e.turn: e for e in self.transcript.route()}
@@ -225,7 +227,17 @@ def load_review(db: Database, session_id: str, rubric: Rubric) -> Review:
     eff_overall = overall(rubric, net, len(effective.turns))
     review = Review(t, v, original, effective, eff_overall, notes, ovs, offs)
     review.agreement = agreement(review)
+    review.integrity = integrity_line(t)
     return review
+
+
+def integrity_line(t: Transcript) -> str:
+    from simulator.integrity import check_chain
+
+    found = check_chain(t, f"session {t.session_id}")
+    if not found:
+        return f"Integrity: intact (hash chain over {len(t.events)} events verifies)."
+    return f"Integrity: NOT INTACT. {found[0].message}. {found[0].hint or ''}".strip()
 
 
 def _turn_in_range(review_turns: int, turn: int, session_id: str) -> None:
@@ -404,6 +416,7 @@ def summary_text(review: Review) -> str:
         f"{review.vignette.title} — trainee {t.trainee or 'unnamed'}, {t.mode} mode, "
         f"started {t.started_at[:16].replace('T', ' ')}",
         f"Scorer: {o.overall}/100, {o.band}{prov}; rubric {o.rubric_version}.",
+        review.integrity,
     ]
     if review.overrides:
         lines.append(

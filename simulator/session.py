@@ -14,8 +14,9 @@ from pathlib import Path
 
 from simulator.engine import ClientState, StepResult, begin, step
 from simulator.errors import AttuneError
+from simulator.integrity import extend, sealed
 from simulator.model import Choice, Vignette
-from simulator.transcript import ChoiceEvent, EndEvent, RewindEvent, Transcript, now
+from simulator.transcript import ChoiceEvent, EndEvent, RewindEvent, Transcript, layout, now
 
 Store = Callable[[Transcript], None]
 
@@ -72,6 +73,7 @@ class Session:
             cohort_id=cohort_id,
             started_at=now(),
         )
+        self._transcript = sealed(self._transcript)
         self.node, self.state = begin(vignette)
         self.route: list[tuple[str, int]] = []
         self.history: list[tuple[str, ClientState]] = [(self.node, self.state)]
@@ -156,9 +158,7 @@ class Session:
         self._append(RewindEvent(seq=len(self._transcript.events), at=now(), to_turn=to_turn))
 
     def _append(self, *events: ChoiceEvent | RewindEvent | EndEvent) -> None:
-        self._transcript = self._transcript.model_copy(
-            update={"events": [*self._transcript.events, *events]}
-        )
+        self._transcript = extend(self._transcript, list(events))
         if self.store is not None:
             self.store(self._transcript)
 
@@ -208,7 +208,5 @@ class LatestWriter:
                 return
             for event in transcript.events[len(self._events) :]:
                 self._events.append(event.model_dump_json())
-            header = transcript.model_dump_json(exclude={"events"})
-            text = header[:-1] + ', "events": [\n' + ",\n".join(self._events) + "\n]}\n"
-            atomic_write(self.path, text)
+            atomic_write(self.path, layout(transcript.header_json(), self._events))
             self._written = len(transcript.events)

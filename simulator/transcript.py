@@ -31,6 +31,11 @@ def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+HASH_DOC = (
+    "sha256 of the previous link (or the header hash) and this event (simulator/integrity.py)."
+)
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
@@ -50,6 +55,7 @@ class ChoiceEvent(_Frozen):
     checkin: str | None = Field(
         default=None, description="The trainee's answer to the beat's self-awareness check-in."
     )
+    hash: str | None = Field(default=None, description=HASH_DOC)
 
 
 class RewindEvent(_Frozen):
@@ -57,6 +63,7 @@ class RewindEvent(_Frozen):
     seq: int = Field(ge=0)
     at: str
     to_turn: int = Field(ge=0, description="How many choices stand after the rewind.")
+    hash: str | None = Field(default=None, description=HASH_DOC)
 
 
 class EndEvent(_Frozen):
@@ -64,6 +71,7 @@ class EndEvent(_Frozen):
     seq: int = Field(ge=0)
     at: str
     ending: str
+    hash: str | None = Field(default=None, description=HASH_DOC)
 
 
 Event = Annotated[ChoiceEvent | RewindEvent | EndEvent, Field(discriminator="kind")]
@@ -88,6 +96,12 @@ class Transcript(_Frozen):
     )
     cohort_id: int | None = Field(default=None, description="The assignment's cohort, if any.")
     started_at: str
+    header_hash: str | None = Field(
+        default=None, description="sha256 of the header fields above; the chain starts here."
+    )
+    head: str | None = Field(
+        default=None, description="The hash of the last event: the seal over the whole record."
+    )
     events: list[Event] = Field(default_factory=list)
 
     @field_validator("events")
@@ -132,12 +146,19 @@ class Transcript(_Frozen):
         return ends[-1].ending if ends else None
 
     def to_json(self) -> str:
-        return (
-            json.dumps(
-                self.model_dump(mode="json", exclude_none=False), indent=2, ensure_ascii=False
-            )
-            + "\n"
-        )
+        """The canonical file: the header on one line, then one event per line. Every writer
+        produces exactly these bytes, so `attune verify` can tell any edited byte."""
+        return layout(self.header_json(), [e.model_dump_json() for e in self.events])
+
+    def header_json(self) -> str:
+        return self.model_dump_json(exclude={"events"})
+
+
+def layout(header: str, events: list[str]) -> str:
+    """Join a header (a JSON object) and event objects into the canonical transcript text."""
+    if not events:
+        return header[:-1] + ',"events":[]}\n'
+    return header[:-1] + ',"events":[\n' + ",\n".join(events) + "\n]}\n"
 
 
 @dataclass

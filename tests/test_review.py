@@ -55,6 +55,7 @@ def test_review_shows_every_turn_with_its_notes_and_the_rewound_branch(db_url: s
         review
     )
     assert "Not signed off yet." in summary_text(review)
+    assert "Integrity: intact" in summary_text(review)
 
 
 def test_overrides_keep_the_original_and_leave_an_audit_trail(db_url: str) -> None:
