@@ -22,7 +22,7 @@ from tests.conftest import MINI, run_attune
 def _recorded(tmp_path: Path, store_db: Any = None) -> tuple[Path, Session]:
     v = load_vignette(MINI)
     path = tmp_path / "t.json"
-    s = Session(v, rubric_version=default_rubric().version, trainee="amy")
+    s = Session(v, rubric_version=default_rubric().version, trainee="amy", vignette_path=str(MINI))
     writer = file_store(path)
     db_store = DbStore(store_db, v, default_rubric()) if store_db is not None else None
 
