@@ -71,4 +71,185 @@ def verify(files: tuple[Path, ...], session_ids: tuple[str, ...], db_url: str | 
     sys.exit(1 if changed else 0)
 
 
-COMMANDS = (verify,)
+def _sources(
+    files: tuple[Path, ...], session_ids: tuple[str, ...], cohort: str | None, db_url: str | None
+) -> list[Any]:
+    """(transcript, vignette, integrity line) for every file, stored session and cohort session."""
+    from simulator.integrity import check_chain
+    from simulator.journal import vignette_for
+    from simulator.transcript import load_transcript
+
+    out = []
+    for path in files:
+        t = load_transcript(path).transcript
+        out.append((t, vignette_for(t, str(path))))
+    if session_ids or cohort:
+        from simulator.database import open_database
+        from simulator.dbstore import load_transcript_from_db
+        from simulator.review import list_transcripts
+
+        db = open_database(db_url)
+        ids = list(session_ids)
+        if cohort:
+            ids += [x.session_id for x in list_transcripts(db, cohort=cohort, limit=100_000)]
+        for sid in ids:
+            try:
+                t = load_transcript_from_db(db, sid)
+            except KeyError:
+                from simulator.errors import AttuneError
+
+                raise AttuneError.single(
+                    f"session {sid}", "no such session in the database", hint="see `attune review`"
+                ) from None
+            out.append((t, vignette_for(t, f"session {sid}")))
+    result = []
+    for t, v in out:
+        found = check_chain(t, t.session_id)
+        integrity = (
+            f"Integrity: intact (hash chain over {len(t.events)} events verifies)."
+            if not found
+            else f"Integrity: NOT INTACT. {found[0].message}."
+        )
+        result.append((t, v, integrity))
+    return result
+
+
+@click.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--session",
+    "session_ids",
+    multiple=True,
+    metavar="ID",
+    help="A session in the database (repeatable).",
+)
+@click.option(
+    "--cohort", help="Every session of this cohort (and, for --format html, the cohort report)."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json", "html", "xapi"]),
+    help="csv: one row per choice; json: the sealed transcript; html: printable reports; xapi: statements.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="A file, or a folder for one file per transcript (default: standard output).",
+)
+@click.option(
+    "--lrs",
+    metavar="URL",
+    help="With --format xapi: POST the statements to this learning record store.",
+)
+@click.option(
+    "--lrs-auth",
+    envvar="ATTUNE_LRS_AUTH",
+    metavar="USER:PASSWORD",
+    help="The LRS's basic-auth key and secret (or ATTUNE_LRS_AUTH).",
+)
+@click.option(
+    "--retry", is_flag=True, help="Send the statements kept in the outbox after a failed --lrs."
+)
+@click.option(
+    "--pass-mark",
+    type=click.IntRange(0, 100),
+    default=60,
+    show_default=True,
+    help="xAPI passed/failed cut-off (provisional).",
+)
+@click.option(
+    "--activity-base",
+    default="https://attunement.invalid/xapi",
+    show_default=True,
+    envvar="ATTUNE_XAPI_BASE",
+    help="The IRI that xAPI activity ids start with.",
+)
+@db_option
+def export(
+    files: tuple[Path, ...],
+    session_ids: tuple[str, ...],
+    cohort: str | None,
+    fmt: str | None,
+    out: Path | None,
+    lrs: str | None,
+    lrs_auth: str | None,
+    retry: bool,
+    pass_mark: int,
+    activity_base: str,
+    db_url: str | None,
+) -> None:
+    """Export transcripts as CSV, JSON, printable HTML or xAPI statements."""
+    import json
+
+    from scoring.rubric import default_rubric
+    from simulator import export as ex
+
+    if retry:
+        from simulator import lrs as outbox
+
+        if not lrs:
+            raise click.UsageError("--retry needs --lrs URL")
+        sent, _ = outbox.flush(lrs, lrs_auth)
+        click.echo(f"sent {sent} kept statement(s) to {lrs}")
+        if not (files or session_ids or cohort):
+            return
+    if not (files or session_ids or cohort):
+        raise click.UsageError("name transcript files, --session ID or --cohort NAME")
+    if fmt is None:
+        raise click.UsageError("choose --format csv, json, html or xapi")
+    rubric = default_rubric()
+    items = [
+        (ex.scored(t, v, rubric), integrity)
+        for t, v, integrity in _sources(files, session_ids, cohort, db_url)
+    ]
+
+    # a folder when several files come out: several transcripts, or a cohort's HTML reports
+    as_dir = out is not None and (
+        out.is_dir() or (fmt in ("json", "html") and (len(items) > 1 or (fmt == "html" and cohort)))
+    )
+    if as_dir and out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+
+    def write(text: str, name: str | None = None) -> None:
+        if out is None:
+            click.echo(text, nl=False)
+            return
+        target = out / name if name and as_dir else out
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {target}", err=True)
+
+    if fmt == "csv":
+        write(ex.to_csv([s for s, _ in items]))
+    elif fmt == "json":
+        for s, _ in items:
+            write(s.transcript.to_json(), f"{s.transcript.session_id}.json")
+    elif fmt == "html":
+        if cohort:
+            from simulator.database import open_database
+
+            write(
+                ex.cohort_html(open_database(db_url), cohort),
+                f"cohort-{cohort}.html".replace("/", "-"),
+            )
+        for s, integrity in items:
+            if cohort and out is None:
+                break  # to standard output, the cohort report alone
+            write(ex.transcript_html(s, rubric, integrity), f"{s.transcript.session_id}.html")
+    else:
+        statements = [
+            st
+            for s, _ in items
+            for st in ex.xapi_statements(s, base=activity_base, pass_mark=pass_mark)
+        ]
+        if out is not None or not lrs:
+            write(json.dumps(statements, indent=2, ensure_ascii=False) + "\n", "statements.json")
+        if lrs:
+            from simulator import lrs as outbox
+
+            sent, _ = outbox.send(lrs, statements, lrs_auth)
+            click.echo(f"sent {sent} statement(s) to {lrs}", err=True)
+
+
+COMMANDS = (verify, export)

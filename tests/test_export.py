@@ -1,0 +1,221 @@
+"""Exports: CSV (with formula-injection guard), JSON, HTML (text stays text), xAPI (checked against
+the specification's rules) and sending to an LRS stand-in on loopback, with an outbox for failures."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scoring.rubric import default_rubric
+from simulator import lrs
+from simulator.errors import AttuneError
+from simulator.export import safe_cell, scored, to_csv, transcript_html, xapi_statements
+from simulator.integrity import verify_file
+from simulator.loader import load_vignette
+from simulator.session import Session
+from tests import xapi_rules
+from tests.conftest import MINI, run_attune
+
+NASTY = '=HYPERLINK("http://evil.example","x") <script>alert(1)</script> [bold]x[/bold]'
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("ATTUNE_DATA_DIR", str(tmp_path / "data"))
+    return tmp_path / "data"
+
+
+def _session(rationale: str = NASTY) -> Any:
+    v = load_vignette(MINI)
+    s = Session(v, rubric_version=default_rubric().version, trainee="amy", vignette_path=str(MINI))
+    s.choose(1, rationale="first try", elapsed_ms=1500)
+    s.rewind(0)
+    s.choose(0, rationale=rationale, elapsed_ms=2500, checkin="+1 tense")
+    while not s.ended:
+        s.choose(0)
+    return scored(s.transcript, v, default_rubric())
+
+
+def test_csv_has_one_row_per_choice_and_no_formulas() -> None:
+    s = _session()
+    rows = list(csv.DictReader(io.StringIO(to_csv([s]))))
+    choices = [e for e in s.transcript.events if e.kind == "choice"]
+    assert len(rows) == len(choices)
+    assert [r["stands"] for r in rows].count("no (rewound)") == 1
+    nasty = next(r for r in rows if r["rationale"].startswith("'"))
+    assert nasty["rationale"] == "'" + NASTY  # shown as text, never run as a formula
+    assert next(r for r in rows if r["checkin"])["checkin"] == "'+1 tense"
+    assert all(not r[c].startswith(("=", "+", "-", "@")) for r in rows for c in r if r[c])
+    assert safe_cell(-2) == "-2" and safe_cell("-2") == "-2"  # numbers stay numbers
+
+
+def test_html_shows_every_text_literally() -> None:
+    s = _session()
+    html = transcript_html(s, default_rubric(), "Integrity: intact.")
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "[bold]x[/bold]" in html
+    assert "<svg" in html and "Alliance and arousal" in html  # the charts are inline SVG
+    assert "provisional" in html and "Integrity: intact." in html
+    assert "src=" not in html.split("<body>")[1]  # nothing fetched from elsewhere
+
+
+def test_xapi_statements_follow_the_specification() -> None:
+    s = _session()
+    statements = xapi_statements(s, base="https://lms.example.org/xapi", pass_mark=60)
+    for st in statements:
+        assert xapi_rules.problems(st) == [], st["verb"]["display"]
+    verbs = [st["verb"]["display"]["en-US"] for st in statements]
+    choices = [e for e in s.transcript.events if e.kind == "choice"]
+    assert verbs[0] == "launched" and verbs.count("responded") == len(choices)
+    assert verbs[-2] == "completed" and verbs[-1] in ("passed", "failed")
+    assert {st["context"]["registration"] for st in statements} == {s.transcript.session_id}
+    done = statements[-2]["result"]
+    assert done["score"]["scaled"] == s.report.overall / 100 and done["completion"] is True
+    assert statements[-1]["result"]["success"] == (s.report.overall >= 60)
+    assert len({st["id"] for st in statements}) == len(statements)
+    # the same attempt exported twice gives the same statement ids (the LRS can deduplicate)
+    again = xapi_statements(s, base="https://lms.example.org/xapi", pass_mark=60)
+    assert [x["id"] for x in again] == [x["id"] for x in statements]
+
+
+def test_the_validator_catches_broken_statements() -> None:
+    good = xapi_statements(_session(), base="https://lms.example.org/xapi", pass_mark=60)[-2]
+    broken = json.loads(json.dumps(good))
+    broken["result"]["score"]["scaled"] = 1.5
+    broken["context"]["registration"] = "attempt-1"
+    del broken["actor"]["account"]
+    found = xapi_rules.problems(broken)
+    assert len(found) == 3
+
+
+class _LRS:
+    """A small learning record store stand-in: stores what is POSTed, or refuses, or stalls."""
+
+    def __init__(self, mode: str = "ok") -> None:
+        self.mode = mode
+        self.received: list[dict[str, Any]] = []
+        self.auth: list[str | None] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                outer.auth.append(self.headers.get("Authorization"))
+                if outer.mode == "stall":
+                    time.sleep(2)
+                    return
+                if outer.mode == "refuse" or self.path != "/xapi/statements":
+                    self.send_response(500)
+                    self.end_headers()
+                    self.wfile.write(b"store is down")
+                    return
+                assert self.headers["X-Experience-API-Version"] == "1.0.3"
+                batch = json.loads(body)
+                outer.received.extend(batch)
+                try:
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.end_headers()
+                    self.wfile.write(json.dumps([st["id"] for st in batch]).encode())
+                except BrokenPipeError:  # the client gave up waiting (the timeout test)
+                    pass
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/xapi"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def store() -> Iterator[_LRS]:
+    server = _LRS()
+    yield server
+    server.close()
+
+
+def test_statements_are_posted_to_an_lrs(store: _LRS) -> None:
+    s = _session()
+    statements = xapi_statements(s, base="https://lms.example.org/xapi", pass_mark=60)
+    sent, kept = lrs.send(store.url, statements, "key:secret")
+    assert (sent, kept) == (len(statements), 0)
+    assert store.received == statements and lrs.pending() == []
+    assert store.auth[0] == "Basic a2V5OnNlY3JldA=="
+
+
+def test_a_refusing_or_silent_lrs_keeps_the_statements_for_a_retry(store: _LRS) -> None:
+    statements = xapi_statements(_session(), base="https://lms.example.org/xapi", pass_mark=60)
+    store.mode = "refuse"
+    with pytest.raises(AttuneError) as info:
+        lrs.send(store.url, statements, None)
+    message = info.value.problems[0].message
+    assert "refused" in message and f"{len(statements)} statement(s) kept" in message
+    assert "--retry" in (info.value.problems[0].hint or "")
+    assert len(lrs.pending()) == 1
+    store.mode = "stall"
+    with pytest.raises(AttuneError, match="could not be reached"):
+        lrs.flush(store.url, None, timeout=0.5)
+    assert len(lrs.pending()) == 1
+    store.mode = "ok"
+    assert lrs.flush(store.url, None) == (len(statements), 0)
+    assert store.received == statements and lrs.pending() == []
+
+
+def test_export_command(tmp_path: Path, store: _LRS, data_dir: Path) -> None:
+    env = {**__import__("os").environ, "ATTUNE_DATA_DIR": str(data_dir)}
+    t = tmp_path / "t.json"
+    assert (
+        run_attune("autoplay", "ray", "--strategy", "worst", "--out", str(t), env=env).returncode
+        == 0
+    )
+    out = tmp_path / "copy.json"
+    assert (
+        run_attune("export", str(t), "--format", "json", "--out", str(out), env=env).returncode == 0
+    )
+    assert verify_file(out).intact  # an exported transcript verifies
+    result = run_attune("export", str(t), "--format", "xapi", "--lrs", store.url, env=env)
+    assert result.returncode == 0, result.stderr
+    assert [st["verb"]["display"]["en-US"] for st in store.received][-1] == "failed"
+    store.mode = "refuse"
+    result = run_attune("export", str(t), "--format", "xapi", "--lrs", store.url, env=env)
+    assert (
+        result.returncode == 2 and "kept in" in result.stderr and "Traceback" not in result.stderr
+    )
+    store.mode = "ok"
+    result = run_attune("export", "--retry", "--lrs", store.url, env=env)
+    assert result.returncode == 0 and "sent" in result.stdout
+    csv_text = run_attune("export", str(t), "--format", "csv", env=env).stdout
+    assert csv_text.startswith("session_id,trainee")
+
+
+def test_cohort_report_is_escaped_and_has_charts(tmp_path: Path) -> None:
+    from simulator.courses import add_members, create_cohort
+    from simulator.database import open_database
+    from simulator.dbstore import DbStore
+    from simulator.export import cohort_html
+
+    db = open_database(f"sqlite:///{tmp_path / 'c.db'}")
+    create_cohort(db, "<b>Autumn</b>", "lead")
+    add_members(db, "<b>Autumn</b>", ["=cmd|' /C calc'!A0"], "trainee", "lead")
+    v = load_vignette(MINI)
+    s = Session(v, rubric_version=default_rubric().version, trainee="x", cohort_id=1)
+    s.store = DbStore(db, v, default_rubric())
+    while not s.ended:
+        s.choose(0)
+    html = cohort_html(db, "<b>Autumn</b>")
+    assert "<b>Autumn</b>" not in html and "&lt;b&gt;Autumn&lt;/b&gt;" in html
+    assert "<svg" in html and "Hot spots" in html
