@@ -53,6 +53,40 @@ def _open(db_url: str | None) -> Any:
     return open_database(db_url)
 
 
+def who(db: Any, actor: str | None) -> Any:
+    """The acting person. With logins on (anyone has a password), they must give theirs:
+    ATTUNE_PASSWORD, or a prompt."""
+    from simulator.auth import local_identity, login, logins_enabled
+
+    name = acting(actor)
+    if not logins_enabled(db):
+        return local_identity(db, name)
+    password = os.environ.get("ATTUNE_PASSWORD")
+    if password is None:
+        password = click.prompt(f"Password for {name}", hide_input=True, err=True)
+    return login(db, name, password)
+
+
+def leader(db: Any, actor: str | None, what: str) -> Any:
+    """The acting person, who must be a course leader when logins are on."""
+    from simulator.auth import require
+
+    ident = who(db, actor)
+    if ident.authenticated:
+        require(ident, "course_leader", what=what)
+    return ident
+
+
+def reviewer(db: Any, actor: str | None, what: str) -> Any:
+    """The acting person, who must be an assessor or course leader when logins are on."""
+    from simulator.auth import require
+
+    ident = who(db, actor)
+    if ident.authenticated:
+        require(ident, "assessor", "course_leader", what=what)
+    return ident
+
+
 @click.group()
 def cohort() -> None:
     """Cohorts: the trainees, course leaders and assessors of one course."""
@@ -66,7 +100,8 @@ def cohort_create(name: str, db_url: str | None, actor: str | None) -> None:
     """Create a cohort."""
     from simulator.courses import create_cohort
 
-    create_cohort(_open(db_url), name, acting(actor))
+    db = _open(db_url)
+    create_cohort(db, name, leader(db, actor, "create cohorts").name)
     click.echo(f"created cohort '{name}'")
 
 
@@ -88,17 +123,21 @@ def cohort_add(
     """Add people to cohort NAME (registering them with --role if they are new)."""
     from simulator.courses import add_members
 
-    added = add_members(_open(db_url), name, list(people), role, acting(actor))
+    db = _open(db_url)
+    added = add_members(db, name, list(people), role, leader(db, actor, "add people").name)
     click.echo(f"added {added} to '{name}' ({len(people) - added} already there)")
 
 
 @cohort.command("list")
 @db_option
-def cohort_list(db_url: str | None) -> None:
+@actor_option
+def cohort_list(db_url: str | None, actor: str | None) -> None:
     """List the cohorts."""
     from simulator.courses import list_cohorts
 
-    rows = list_cohorts(_open(db_url))
+    db = _open(db_url)
+    reviewer(db, actor, "list cohorts")
+    rows = list_cohorts(db)
     if not rows:
         click.echo("no cohorts yet: create one with `attune cohort create NAME`")
     for name, n_people, n_assign in rows:
@@ -108,12 +147,15 @@ def cohort_list(db_url: str | None) -> None:
 @cohort.command("show")
 @click.argument("name")
 @db_option
+@actor_option
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
-def cohort_show(name: str, db_url: str | None, as_json: bool) -> None:
+def cohort_show(name: str, db_url: str | None, actor: str | None, as_json: bool) -> None:
     """Show a cohort's people and assignments."""
     from simulator.courses import cohort_info
 
-    info = cohort_info(_open(db_url), name)
+    db = _open(db_url)
+    reviewer(db, actor, "see cohorts")
+    info = cohort_info(db, name)
     if as_json:
         click.echo(
             json.dumps(
@@ -180,15 +222,17 @@ def assign(
     from simulator.loader import load_vignette
 
     v = load_vignette(resolve_vignette(vignette))
+    db = _open(db_url)
+    who_ = leader(db, actor, "assign vignettes")
     do_assign(
-        _open(db_url),
+        db,
         cohort_name,
         v.id,
         mode=mode,
         due=due.date() if due else None,
         attempts=attempts,
         rationale_required=require_rationale,
-        actor=acting(actor),
+        actor=who_.name,
     )
     when = f", due {due.date().isoformat()}" if due else ""
     click.echo(f"assigned '{v.id}' to '{cohort_name}' ({mode}{when}, {attempts} attempt(s))")
@@ -203,11 +247,16 @@ def assign(
     help="Judge what is overdue as of this date (default: today).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
-def progress(cohort_name: str, db_url: str | None, today: datetime | None, as_json: bool) -> None:
+@actor_option
+def progress(
+    cohort_name: str, db_url: str | None, today: datetime | None, as_json: bool, actor: str | None
+) -> None:
     """Who in COHORT has done what, their best scores, and what is overdue."""
     from simulator.courses import progress as get_progress
 
-    rows = get_progress(_open(db_url), cohort_name, today.date() if today else date.today())
+    db = _open(db_url)
+    reviewer(db, actor, "see a cohort's progress")
+    rows = get_progress(db, cohort_name, today.date() if today else date.today())
     if as_json:
         click.echo(json.dumps([r.__dict__ for r in rows], indent=2))
         return
@@ -270,12 +319,13 @@ def review(
     """Review trainees' transcripts: comment, override, sign off (assessors and course leaders)."""
     from simulator.review import require_reviewer
 
-    who = acting(actor)
-    require_reviewer(_open(db_url), who)
+    db = _open(db_url)
+    ident = reviewer(db, actor, "review transcripts")
+    require_reviewer(db, ident.name)
     from simulator.tui.app import make_app
 
     filters = {"cohort": cohort, "vignette": vignette, "trainee": trainee, "status": status}
-    make_app(review=filters, reviewer=who, db_url=db_url).run()
+    make_app(review=filters, reviewer=ident.name, db_url=db_url).run()
 
 
 @click.command()
@@ -298,6 +348,7 @@ def review(
     help="The map's format.",
 )
 @db_option
+@actor_option
 def hotspots(
     cohort_name: str | None,
     vignette: str | None,
@@ -306,13 +357,16 @@ def hotspots(
     map_out: Path | None,
     fmt: str,
     db_url: str | None,
+    actor: str | None,
 ) -> None:
     """Decision points where trainees most often pushed or left a rupture unrepaired."""
     from simulator.analytics import hot_spots
 
     if map_out and not vignette:
         raise click.UsageError("--map needs --vignette: which vignette's map to shade")
-    spots = hot_spots(_open(db_url), cohort_name, vignette)
+    db = _open(db_url)
+    reviewer(db, actor, "see cohort analytics")
+    spots = hot_spots(db, cohort_name, vignette)
     if as_json:
         click.echo(
             json.dumps(
@@ -352,11 +406,14 @@ def hotspots(
 @click.command()
 @click.argument("cohort_name", metavar="[COHORT]", required=False)
 @db_option
-def scores(cohort_name: str | None, db_url: str | None) -> None:
+@actor_option
+def scores(cohort_name: str | None, db_url: str | None, actor: str | None) -> None:
     """Distributions of finished sessions' overall scores, per vignette (bands are provisional)."""
     from simulator.analytics import histogram, score_distributions
 
-    found = score_distributions(_open(db_url), cohort_name)
+    db = _open(db_url)
+    reviewer(db, actor, "see cohort analytics")
+    found = score_distributions(db, cohort_name)
     if not found:
         click.echo("no finished sessions yet")
     for d in found:
@@ -366,4 +423,42 @@ def scores(cohort_name: str | None, db_url: str | None) -> None:
             click.echo(line)
 
 
-COMMANDS = (cohort, assign, progress, sync, review, hotspots, scores)
+@click.group()
+def user() -> None:
+    """People and their passwords. Once anyone has a password, everyone logs in."""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["trainee", "course_leader", "assessor"]), required=True)
+@db_option
+@actor_option
+def user_add(name: str, role: str, db_url: str | None, actor: str | None) -> None:
+    """Register a person with a role."""
+    from simulator.courses import ensure_person
+
+    db = _open(db_url)
+    ident = leader(db, actor, "register people")
+    with db.begin() as conn:
+        ensure_person(conn, name, role, ident.name)
+    click.echo(f"registered {name} as {role.replace('_', ' ')}")
+
+
+@user.command("passwd")
+@click.argument("name")
+@db_option
+@actor_option
+def user_passwd(name: str, db_url: str | None, actor: str | None) -> None:
+    """Set NAME's password (asks twice; or ATTUNE_NEW_PASSWORD). The first password turns logins on."""
+    from simulator.auth import logins_enabled, set_password
+
+    db = _open(db_url)
+    ident = who(db, actor) if logins_enabled(db) else None
+    new = os.environ.get("ATTUNE_NEW_PASSWORD") or click.prompt(
+        f"New password for {name}", hide_input=True, confirmation_prompt=True, err=True
+    )
+    set_password(db, name, new, ident)
+    click.echo(f"password set for {name}; logins are on for this database")
+
+
+COMMANDS = (cohort, assign, progress, sync, review, hotspots, scores, user)

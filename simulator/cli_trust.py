@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import Any
 
 import click
 
-from simulator.cli_courses import db_option
+from simulator.cli_courses import actor_option, db_option, reviewer, who
 
 
 def _database_if_any(db_url: str | None) -> Any:
@@ -34,7 +35,10 @@ def _database_if_any(db_url: str | None) -> Any:
     help="Verify a session stored in the database (repeatable).",
 )
 @db_option
-def verify(files: tuple[Path, ...], session_ids: tuple[str, ...], db_url: str | None) -> None:
+@actor_option
+def verify(
+    files: tuple[Path, ...], session_ids: tuple[str, ...], db_url: str | None, actor: str | None
+) -> None:
     """Say whether transcripts are intact, and where they were changed if not.
 
     FILES are transcripts written by `attune play`, `attune autoplay` or `attune export`. When the
@@ -61,10 +65,15 @@ def verify(files: tuple[Path, ...], session_ids: tuple[str, ...], db_url: str | 
         else:
             click.echo(f"intact   {verdict.render()}")
     if session_ids:
+        from simulator.auth import may_read_transcript
         from simulator.database import open_database
+        from simulator.dbstore import load_transcript_from_db
 
         stored_db = db or open_database(db_url)
+        viewer = who(stored_db, actor)
         for sid in session_ids:
+            with contextlib.suppress(KeyError):  # verify_stored says it is missing
+                may_read_transcript(viewer, load_transcript_from_db(stored_db, sid).trainee)
             verdict = verify_stored(stored_db, sid)
             changed |= not verdict.intact
             click.echo(("intact   " if verdict.intact else "CHANGED  ") + verdict.render())
@@ -72,7 +81,11 @@ def verify(files: tuple[Path, ...], session_ids: tuple[str, ...], db_url: str | 
 
 
 def _sources(
-    files: tuple[Path, ...], session_ids: tuple[str, ...], cohort: str | None, db_url: str | None
+    files: tuple[Path, ...],
+    session_ids: tuple[str, ...],
+    cohort: str | None,
+    db_url: str | None,
+    actor: str | None,
 ) -> list[Any]:
     """(transcript, vignette, integrity line) for every file, stored session and cohort session."""
     from simulator.integrity import check_chain
@@ -84,14 +97,19 @@ def _sources(
         t = load_transcript(path).transcript
         out.append((t, vignette_for(t, str(path))))
     if session_ids or cohort:
+        from simulator.auth import may_read_transcript
         from simulator.database import open_database
         from simulator.dbstore import load_transcript_from_db
         from simulator.review import list_transcripts
 
         db = open_database(db_url)
+        viewer = who(db, actor)
         ids = list(session_ids)
         if cohort:
-            ids += [x.session_id for x in list_transcripts(db, cohort=cohort, limit=100_000)]
+            ids += [
+                x.session_id
+                for x in list_transcripts(db, cohort=cohort, limit=100_000, viewer=viewer)
+            ]
         for sid in ids:
             try:
                 t = load_transcript_from_db(db, sid)
@@ -101,6 +119,7 @@ def _sources(
                 raise AttuneError.single(
                     f"session {sid}", "no such session in the database", hint="see `attune review`"
                 ) from None
+            may_read_transcript(viewer, t.trainee)
             out.append((t, vignette_for(t, f"session {sid}")))
     result = []
     for t, v in out:
@@ -108,7 +127,7 @@ def _sources(
         integrity = (
             f"Integrity: intact (hash chain over {len(t.events)} events verifies)."
             if not found
-            else f"Integrity: NOT INTACT. {found[0].message}."
+            else f"Integrity: NOT INTACT. {found[0].message[:1].upper()}{found[0].message[1:]}."
         )
         result.append((t, v, integrity))
     return result
@@ -166,6 +185,7 @@ def _sources(
     help="The IRI that xAPI activity ids start with.",
 )
 @db_option
+@actor_option
 def export(
     files: tuple[Path, ...],
     session_ids: tuple[str, ...],
@@ -178,6 +198,7 @@ def export(
     pass_mark: int,
     activity_base: str,
     db_url: str | None,
+    actor: str | None,
 ) -> None:
     """Export transcripts as CSV, JSON, printable HTML or xAPI statements."""
     import json
@@ -201,7 +222,7 @@ def export(
     rubric = default_rubric()
     items = [
         (ex.scored(t, v, rubric), integrity)
-        for t, v, integrity in _sources(files, session_ids, cohort, db_url)
+        for t, v, integrity in _sources(files, session_ids, cohort, db_url, actor)
     ]
 
     # a folder when several files come out: several transcripts, or a cohort's HTML reports
@@ -229,10 +250,9 @@ def export(
         if cohort:
             from simulator.database import open_database
 
-            write(
-                ex.cohort_html(open_database(db_url), cohort),
-                f"cohort-{cohort}.html".replace("/", "-"),
-            )
+            db = open_database(db_url)
+            reviewer(db, actor, "export cohort reports")
+            write(ex.cohort_html(db, cohort), f"cohort-{cohort}.html".replace("/", "-"))
         for s, integrity in items:
             if cohort and out is None:
                 break  # to standard output, the cohort report alone

@@ -26,9 +26,9 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlch
 
 from simulator.errors import AttuneError
 
-HEAD = "0001"
+HEAD = "0002"
 """The newest schema revision this version of attunement knows."""
-KNOWN_REVISIONS = ("0001",)
+KNOWN_REVISIONS = ("0001", "0002")
 """Every revision, oldest first (simulator/migrations/versions)."""
 
 BUSY_TIMEOUT_S = float(os.environ.get("ATTUNE_DB_BUSY_TIMEOUT", "30"))

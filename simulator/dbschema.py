@@ -167,3 +167,12 @@ audit = Table(
     Column("target", String(200)),
     Column("detail", Text),
 )
+
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", Name, nullable=False),
+    Column("at", Stamp, nullable=False),
+    Index("login_failures_name", "name", "at"),
+)

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from scoring.codebook import codebook
 from scoring.rubric import Rubric
 from scoring.scorer import ScoreReport, overall, score_route
+from simulator.auth import Identity, may_read_transcript
 from simulator.courses import record
 from simulator.database import Database
 from simulator.dbschema import VERDICTS, cohorts, comments, overrides, people, sessions, signoffs
@@ -52,9 +53,13 @@ def list_transcripts(
     trainee: str | None = None,
     status: str | None = None,
     limit: int = 500,
+    viewer: Identity | None = None,
 ) -> list[Listed]:
     """Sessions, newest first, filtered in SQL. Status: in progress (no ending), to review
-    (ended, not signed off), competent or not yet (the latest sign-off)."""
+    (ended, not signed off), competent or not yet (the latest sign-off). A trainee `viewer`
+    sees only their own sessions, whatever the filters say."""
+    if viewer is not None and not viewer.reviewer:
+        trainee = viewer.name
     latest = (
         sa.select(signoffs.c.session_id, sa.func.max(signoffs.c.id).label("last"))
         .group_by(signoffs.c.session_id)
@@ -170,7 +175,9 @@ def _recoded(v: Vignette, route: list[tuple[str, int]], moves: dict[int, list[st
     return Vignette.model_validate(data)
 
 
-def load_review(db: Database, session_id: str, rubric: Rubric) -> Review:
+def load_review(
+    db: Database, session_id: str, rubric: Rubric, viewer: Identity | None = None
+) -> Review:
     from simulator.dbstore import load_transcript_from_db
     from simulator.journal import vignette_for
 
@@ -180,6 +187,8 @@ def load_review(db: Database, session_id: str, rubric: Rubric) -> Review:
         raise AttuneError.single(
             f"session {session_id}", "no such session in the database", hint="see `attune review`"
         ) from None
+    if viewer is not None:
+        may_read_transcript(viewer, t.trainee)
     v = vignette_for(t, f"session {session_id}")
     route = [(e.beat, e.choice - 1) for e in t.route()]
     original = score_route(v, route, rubric, recorded_rubric_version=t.rubric_version)
@@ -237,7 +246,8 @@ def integrity_line(t: Transcript) -> str:
     found = check_chain(t, f"session {t.session_id}")
     if not found:
         return f"Integrity: intact (hash chain over {len(t.events)} events verifies)."
-    return f"Integrity: NOT INTACT. {found[0].message}. {found[0].hint or ''}".strip()
+    message = found[0].message[:1].upper() + found[0].message[1:]
+    return f"Integrity: NOT INTACT. {message}. {found[0].hint or ''}".strip()
 
 
 def _turn_in_range(review_turns: int, turn: int, session_id: str) -> None:

@@ -145,7 +145,7 @@ def test_a_changed_database_row_is_detected(db_url: str, tmp_path: Path) -> None
     from simulator.review import load_review, summary_text
 
     shown = summary_text(load_review(db, sid, default_rubric()))
-    assert "Integrity: NOT INTACT. event 0" in shown  # what the review screen shows
+    assert "Integrity: NOT INTACT. Event 0" in shown  # what the review screen shows
 
 
 def test_verify_command(tmp_path: Path) -> None:

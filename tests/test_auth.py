@@ -1,0 +1,168 @@
+"""Logins and roles, enforced in the core: argon2 hashes, a rate limit, idle expiry, and no way
+for a trainee to read another trainee's transcript or change a score. Plus the schema upgrade
+that added logins, on a database holding a course's data."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from scoring.rubric import default_rubric
+from simulator.auth import (
+    MAX_FAILURES,
+    WINDOW,
+    Identity,
+    LoginSession,
+    login,
+    logins_enabled,
+    set_password,
+)
+from simulator.courses import add_members, create_cohort
+from simulator.database import HEAD, current_revision, open_database
+from simulator.dbschema import people
+from simulator.dbstore import DbStore
+from simulator.errors import AttuneError
+from simulator.library import bundled_path
+from simulator.loader import load_vignette
+from simulator.review import list_transcripts, load_review, override_points
+from simulator.session import Session
+from tests.conftest import run_attune
+
+RAY = load_vignette(bundled_path("ray"))  # type: ignore[arg-type]
+PASSWORDS = {"lead": "lead-passphrase-1", "amy": "amy-passphrase-1", "ben": "ben-passphrase-1",
+             "rao": "rao-passphrase-1"}  # fmt: skip
+
+
+def _shared(db_url: str) -> tuple[object, dict[str, str]]:
+    """A course with passwords: a leader, an assessor, two trainees who each played once."""
+    db = open_database(db_url)
+    create_cohort(db, "C", "lead")
+    add_members(db, "C", ["lead"], "course_leader", "lead")
+    add_members(db, "C", ["rao"], "assessor", "lead")
+    add_members(db, "C", ["amy", "ben"], "trainee", "lead")
+    set_password(db, "lead", PASSWORDS["lead"], None)  # the first password turns logins on
+    lead = login(db, "lead", PASSWORDS["lead"])
+    for name in ("rao", "amy", "ben"):
+        set_password(db, name, PASSWORDS[name], lead)
+    sessions = {}
+    for name in ("amy", "ben"):
+        s = Session(RAY, rubric_version=default_rubric().version, trainee=name, cohort_id=1)
+        s.store = DbStore(db, RAY, default_rubric())
+        while not s.ended:
+            s.choose(0)
+        sessions[name] = s.transcript.session_id
+    return db, sessions
+
+
+def test_passwords_are_argon2_hashes_and_logins_turn_on(db_url: str) -> None:
+    db, _ = _shared(db_url)
+    assert logins_enabled(db)  # type: ignore[arg-type]
+    with db.read() as conn:  # type: ignore[attr-defined]
+        hashes = list(conn.execute(sa.select(people.c.password_hash)).scalars())
+    assert all(h.startswith("$argon2id$") for h in hashes if h)
+    assert not any(p in h for h in hashes if h for p in PASSWORDS.values())
+    assert login(db, "amy", PASSWORDS["amy"]).role == "trainee"  # type: ignore[arg-type]
+    with pytest.raises(AttuneError, match="wrong name or password"):
+        login(db, "amy", "not her password")  # type: ignore[arg-type]
+    with pytest.raises(AttuneError, match="wrong name or password"):
+        login(db, "nobody", "whatever")  # type: ignore[arg-type]
+    with pytest.raises(AttuneError, match="shorter than"):
+        set_password(db, "amy", "short", login(db, "lead", PASSWORDS["lead"]))  # type: ignore[arg-type]
+    # a trainee cannot set someone else's password
+    with pytest.raises(AttuneError, match="only a course leader"):
+        set_password(db, "ben", "a-long-new-password", login(db, "amy", PASSWORDS["amy"]))  # type: ignore[arg-type]
+
+
+def test_wrong_passwords_are_rate_limited(db_url: str) -> None:
+    db, _ = _shared(db_url)
+    start = time.time()
+    for _ in range(MAX_FAILURES):
+        with pytest.raises(AttuneError, match="wrong name or password"):
+            login(db, "ben", "guess", clock=start)  # type: ignore[arg-type]
+    with pytest.raises(AttuneError, match="too many wrong passwords"):
+        login(db, "ben", PASSWORDS["ben"], clock=start + 1)  # type: ignore[arg-type]
+    later = start + WINDOW.total_seconds() + 5
+    assert login(db, "ben", PASSWORDS["ben"], clock=later).name == "ben"  # type: ignore[arg-type]
+
+
+def test_an_idle_login_expires() -> None:
+    session = LoginSession(Identity("amy", "trainee", True), last_seen=0.0)
+    session.touch(60.0)
+    with pytest.raises(AttuneError, match="expired after 30 minutes"):
+        session.touch(60.0 + 31 * 60)
+
+
+def test_a_trainee_reads_only_their_own_transcripts(db_url: str) -> None:
+    db, sessions = _shared(db_url)
+    amy = login(db, "amy", PASSWORDS["amy"])  # type: ignore[arg-type]
+    seen = list_transcripts(db, trainee="ben", viewer=amy)  # type: ignore[arg-type]
+    assert {t.trainee for t in seen} == {"amy"}  # the filter cannot widen what she sees
+    assert load_review(db, sessions["amy"], default_rubric(), amy)  # type: ignore[arg-type]
+    with pytest.raises(AttuneError, match="only their own transcripts"):
+        load_review(db, sessions["ben"], default_rubric(), amy)  # type: ignore[arg-type]
+    own = load_review(db, sessions["amy"], default_rubric(), amy)  # type: ignore[arg-type]
+    with pytest.raises(AttuneError, match="only assessors and course leaders"):
+        override_points(db, own, 1, 3, "amy", "I deserve more")  # type: ignore[arg-type]
+    rao = login(db, "rao", PASSWORDS["rao"])  # type: ignore[arg-type]
+    assert {t.trainee for t in list_transcripts(db, viewer=rao)} == {"amy", "ben"}  # type: ignore[arg-type]
+
+
+def test_no_command_lets_a_trainee_see_or_change_others(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    _, sessions = _shared(url)
+    env = {**os.environ, "ATTUNE_DB": url, "ATTUNE_DATA_DIR": str(tmp_path / "d")}
+    as_amy = {**env, "ATTUNE_USER": "amy", "ATTUNE_PASSWORD": PASSWORDS["amy"]}
+    refused = [
+        ("export", "--session", sessions["ben"], "--format", "json"),
+        ("export", "--cohort", "C", "--format", "html"),
+        ("verify", "--session", sessions["ben"]),
+        ("review",),
+        ("progress", "C"),
+        ("hotspots", "C"),
+        ("scores",),
+        ("cohort", "create", "Mine"),
+        ("assign", "C", "ray", "--attempts", "9"),
+        ("user", "passwd", "ben"),
+    ]
+    for args in refused:
+        result = run_attune(*args, env={**as_amy, "ATTUNE_NEW_PASSWORD": "a-long-new-password"})
+        assert result.returncode == 2, (args, result.stdout, result.stderr)
+        assert "amy" in result.stderr or "only a course leader" in result.stderr
+        assert "Traceback" not in result.stderr
+    own = run_attune("export", "--session", sessions["amy"], "--format", "csv", env=as_amy)
+    assert own.returncode == 0 and sessions["amy"] in own.stdout
+    wrong = run_attune(
+        "progress", "C", env={**env, "ATTUNE_USER": "lead", "ATTUNE_PASSWORD": "nope"}
+    )
+    assert wrong.returncode == 2 and "wrong name or password" in wrong.stderr
+    right = run_attune(
+        "progress", "C", env={**env, "ATTUNE_USER": "lead", "ATTUNE_PASSWORD": PASSWORDS["lead"]}
+    )
+    assert right.returncode == 0, right.stderr
+
+
+def test_an_older_course_database_is_upgraded_with_its_data(tmp_path: Path) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    db = open_database(url, migrate=False)
+    with db.begin() as conn:
+        cfg = Config()
+        cfg.set_main_option(
+            "script_location", str(Path(__file__).parents[1] / "simulator" / "migrations")
+        )
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+    assert current_revision(db) == "0001"
+    create_cohort(db, "From last year", "lead")
+    add_members(db, "From last year", ["amy"], "trainee", "lead")
+    db = open_database(url)  # a newer attunement opens it
+    assert current_revision(db) == HEAD
+    with db.read() as conn:
+        assert conn.execute(sa.text("SELECT name FROM cohorts")).scalar() == "From last year"
+        assert conn.execute(sa.text("SELECT count(*) FROM login_failures")).scalar() == 0
