@@ -304,6 +304,7 @@ def score(transcript: Path, rubric: Path | None, vignette: Path | None, as_json:
     help="Numbered lines on standard input and output (screen readers, logs).",
 )
 @click.option("--trainee", help="Your name or id, recorded in the transcript.")
+@click.option("--served", is_flag=True, hidden=True, help="Started by `attune serve`.")
 @db_option
 def play(
     vignette: Path | None,
@@ -311,12 +312,16 @@ def play(
     resume: bool,
     plain: bool,
     trainee: str | None,
+    served: bool,
     db_url: str | None,
 ) -> None:
     """Play a vignette. Sessions are saved after every choice and can be resumed."""
     import gc
 
     gc.enable()  # a long-running session needs the collector (the entry point paused it)
+    if served:
+        _play_served(db_url)
+        return
     if not plain:
         # the full-screen player paints its first frame before the core's heavier imports
         _play_tui(vignette, mode, resume, trainee, db_url)
@@ -420,6 +425,15 @@ def latest_unfinished(path: Path, vignette_id: str) -> Any:
             hint="start one without --resume",
         )
     return pending[0]
+
+
+def _play_served(db_url: str | None) -> None:
+    """One browser's app under `attune serve`: a login first when the database has passwords."""
+    from simulator.auth import logins_enabled
+    from simulator.database import open_database
+    from simulator.tui.app import make_app
+
+    make_app(db_url=db_url, require_login=logins_enabled(open_database(db_url))).run()
 
 
 def _play_tui(

@@ -272,4 +272,25 @@ def export(
             click.echo(f"sent {sent} statement(s) to {lrs}", err=True)
 
 
-COMMANDS = (verify, export)
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@db_option
+def serve(host: str, port: int, db_url: str | None) -> None:
+    """Run the simulator in a web browser (textual-serve). With a course database where people
+    have passwords, everyone logs in first, and sees only what their role allows."""
+    import shlex
+
+    from simulator.database import open_database
+
+    open_database(db_url)  # a bad URL or an unreachable server is reported here, not in the browser
+    from textual_serve.server import Server
+
+    command = [sys.executable, "-m", "simulator", "play", "--served"]
+    if db_url:
+        command += ["--db", db_url]
+    click.echo(f"attunement at http://{host}:{port} (Ctrl+C stops it)", err=True)
+    Server(shlex.join(command), host=host, port=port, title="attunement").serve()
+
+
+COMMANDS = (verify, export, serve)

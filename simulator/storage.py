@@ -28,8 +28,11 @@ def session_path(session_id: str) -> Path:
     return sessions_dir() / f"{session_id}.json"
 
 
-def unfinished_sessions(vignette_id: str | None = None) -> list[LoadedTranscript]:
-    """Saved sessions without an ending, newest first."""
+def unfinished_sessions(
+    vignette_id: str | None = None, trainee: str | None = None
+) -> list[LoadedTranscript]:
+    """Saved sessions without an ending, newest first; only `trainee`'s when one is given (on a
+    shared server, nobody resumes someone else's session)."""
     folder = sessions_dir()
     if not folder.is_dir():
         return []
@@ -40,6 +43,10 @@ def unfinished_sessions(vignette_id: str | None = None) -> list[LoadedTranscript
         except Exception:
             continue
         t = loaded.transcript
-        if t.ending is None and (vignette_id is None or t.vignette_id == vignette_id):
+        if (
+            t.ending is None
+            and (vignette_id is None or t.vignette_id == vignette_id)
+            and (trainee is None or t.trainee == trainee)
+        ):
             found.append(loaded)
     return found

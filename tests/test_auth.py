@@ -166,3 +166,42 @@ def test_an_older_course_database_is_upgraded_with_its_data(tmp_path: Path) -> N
     with db.read() as conn:
         assert conn.execute(sa.text("SELECT name FROM cohorts")).scalar() == "From last year"
         assert conn.execute(sa.text("SELECT count(*) FROM login_failures")).scalar() == 0
+
+
+async def test_the_served_app_logs_in_and_expires(tmp_path: Path) -> None:
+    import time as clock
+
+    from textual.widgets import Input, Static
+
+    from simulator.tui.app import make_app
+    from simulator.tui.screens.library import LibraryScreen
+    from simulator.tui.screens.login import LoginScreen
+
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    _shared(url)
+    app = make_app(db_url=url, require_login=True)
+    async with app.run_test(size=(110, 34)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, LoginScreen)
+        app.screen.query_one("#login-name", Input).value = "amy"
+        app.screen.query_one("#login-password", Input).value = "wrong password"
+        app.screen.query_one("#login-password", Input).focus()
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        assert "wrong name or password" in str(
+            app.screen.query_one("#login-error", Static).render()
+        )
+        app.screen.query_one("#login-password", Input).value = PASSWORDS["amy"]
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, LibraryScreen) and app.trainee == "amy"
+        assert app.login is not None
+        app.login.last_seen = clock.monotonic() - 31 * 60  # half an hour passes, untouched
+        await pilot.press("down")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, LoginScreen) and app.trainee is None
+        assert "expired" in str(app.screen.query_one("#login-notice", Static).render())

@@ -6,12 +6,14 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
 if TYPE_CHECKING:  # the core is imported when first needed, so the first frame comes fast
     from scoring.rubric import Rubric
+    from simulator.auth import Identity, LoginSession
     from simulator.courses import Assigned
     from simulator.dbstore import SessionSaver
     from simulator.model import Vignette
@@ -54,8 +56,11 @@ class AttuneApp(App[None]):
         db_url: str | None = None,
         review: dict[str, str | None] | None = None,
         reviewer: str | None = None,
+        require_login: bool = False,
     ) -> None:
         super().__init__()
+        self.require_login = require_login
+        self.login: LoginSession | None = None
         self.library_paths = library_paths
         self.db_url = db_url
         self.review_filters, self.reviewer = review, reviewer or ""
@@ -76,6 +81,10 @@ class AttuneApp(App[None]):
     def get_default_screen(self) -> Screen[Any]:
         """The library (or, for `attune review`, the transcript list) is the base screen: painted
         first, without an empty screen before it."""
+        if self.require_login:
+            from simulator.tui.screens.login import LoginScreen
+
+            return LoginScreen()
         if self.review_filters is not None:
             from simulator.tui.screens.review_list import ReviewListScreen
 
@@ -175,13 +184,66 @@ class AttuneApp(App[None]):
 
         self.push_screen(DebriefScreen(session, self.rubric))
 
+    # ------------------------------------------------------------ logins (shared mode)
+    def logged_in(self, identity: Identity) -> None:
+        """Start the logged-in person's part of the app: their library, or the review list."""
+        import time
+
+        from simulator.auth import LoginSession
+
+        self.login = LoginSession(identity, time.monotonic())
+        if identity.reviewer:
+            from simulator.tui.screens.review_list import ReviewListScreen
+
+            self.review_filters, self.reviewer = {}, identity.name
+            self.push_screen(ReviewListScreen({}))
+        else:
+            from simulator.tui.screens.library import LibraryScreen
+
+            self.trainee = identity.name
+            self.push_screen(LibraryScreen())
+        self.notify(f"Logged in as {identity.name} ({identity.role.replace('_', ' ')}).")
+        self.set_interval(30, self._check_idle, name="idle-check")
+
+    async def on_event(self, event: events.Event) -> None:
+        # every key and click reaches the app first: that is activity, for the idle expiry
+        if (
+            self.login is not None
+            and isinstance(event, (events.Key, events.MouseDown))
+            and not event.is_forwarded
+        ):
+            self._check_idle()
+        await super().on_event(event)
+
+    def _check_idle(self) -> None:
+        """An idle login expires: back to the login screen (every choice is already saved)."""
+        import time
+
+        from simulator.errors import AttuneError
+
+        if self.login is None:
+            return
+        try:
+            self.login.touch(time.monotonic())
+        except AttuneError as exc:
+            from simulator.tui.screens.login import LoginScreen
+
+            self.login = None
+            self.trainee = None
+            self.review_filters = None
+            while len(self.screen_stack) > 1:
+                self.pop_screen()
+            if isinstance(self.screen, LoginScreen):
+                self.screen.expired(f"{exc.problems[0].message}. {exc.problems[0].hint}")
+
     def open_review(self, session_id: str) -> None:
         from simulator.tui.screens.review import TranscriptReviewScreen
 
         self.push_screen(TranscriptReviewScreen(session_id))
 
     def show_library(self) -> None:
-        while len(self.screen_stack) > 1:
+        # the library is the base screen, or sits just above the login screen
+        while len(self.screen_stack) > (2 if self.login is not None else 1):
             self.pop_screen()
 
     # ------------------------------------------------------------ app-wide actions

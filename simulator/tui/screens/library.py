@@ -73,7 +73,7 @@ class LibraryScreen(AttuneScreen):
         from simulator.storage import unfinished_sessions
 
         entries, problems = load_library(self.attune.library_paths)
-        unfinished = unfinished_sessions()
+        unfinished = unfinished_sessions(trainee=self.attune.trainee)
         if self.attune.trainee:
             problems = problems + self._load_assignments(self.attune.trainee)
         self.app.call_from_thread(self._loaded, entries, problems, unfinished)
