@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: play test check pytest postgres bench lint-vignettes format clean
+.PHONY: play test check pytest postgres chromium bench lint-vignettes format clean
 
 # The storage tests start a throwaway PostgreSQL server (tests/pgserver.py) from Debian's package.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -27,8 +27,15 @@ check: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/attune lint vignettes/
 
-pytest: $(STAMP) postgres
+pytest: $(STAMP) postgres chromium
 	$(BIN)/pytest
+
+# The browser test drives Debian's chromium with Playwright (no browser download).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium package (for the browser test)..."; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
 postgres:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
