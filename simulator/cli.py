@@ -433,7 +433,10 @@ def _play_served(db_url: str | None) -> None:
     from simulator.database import open_database
     from simulator.tui.app import make_app
 
-    make_app(db_url=db_url, require_login=logins_enabled(open_database(db_url))).run()
+    db = open_database(db_url)
+    # PostgreSQL is always shared: everyone logs in (nobody can until a password is set)
+    shared = logins_enabled(db) or db.dialect == "postgresql"
+    make_app(db_url=db_url, require_login=shared).run()
 
 
 def _play_tui(

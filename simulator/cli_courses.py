@@ -53,13 +53,22 @@ def _open(db_url: str | None) -> Any:
     return open_database(db_url)
 
 
-def who(db: Any, actor: str | None) -> Any:
+def who(db: Any, actor: str | None, bootstrap: bool = False) -> Any:
     """The acting person. With logins on (anyone has a password), they must give theirs:
-    ATTUNE_PASSWORD, or a prompt."""
+    ATTUNE_PASSWORD, or a prompt. A PostgreSQL database is always shared: until a course leader
+    has a password, only registering people and setting passwords (`bootstrap`) are allowed."""
     from simulator.auth import local_identity, login, logins_enabled
+    from simulator.errors import AttuneError
 
     name = acting(actor)
     if not logins_enabled(db):
+        if db.dialect == "postgresql" and not bootstrap:
+            raise AttuneError.single(
+                "shared database",
+                "this PostgreSQL database is shared, and nobody has a password yet",
+                hint="a course leader sets one first: attune user add NAME --role course_leader; "
+                "attune user passwd NAME",
+            )
         return local_identity(db, name)
     password = os.environ.get("ATTUNE_PASSWORD")
     if password is None:
@@ -67,11 +76,11 @@ def who(db: Any, actor: str | None) -> Any:
     return login(db, name, password)
 
 
-def leader(db: Any, actor: str | None, what: str) -> Any:
+def leader(db: Any, actor: str | None, what: str, bootstrap: bool = False) -> Any:
     """The acting person, who must be a course leader when logins are on."""
     from simulator.auth import require
 
-    ident = who(db, actor)
+    ident = who(db, actor, bootstrap)
     if ident.authenticated:
         require(ident, "course_leader", what=what)
     return ident
@@ -438,7 +447,7 @@ def user_add(name: str, role: str, db_url: str | None, actor: str | None) -> Non
     from simulator.courses import ensure_person
 
     db = _open(db_url)
-    ident = leader(db, actor, "register people")
+    ident = leader(db, actor, "register people", bootstrap=True)
     with db.begin() as conn:
         ensure_person(conn, name, role, ident.name)
     click.echo(f"registered {name} as {role.replace('_', ' ')}")

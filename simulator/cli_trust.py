@@ -88,7 +88,6 @@ def _sources(
     actor: str | None,
 ) -> list[Any]:
     """(transcript, vignette, integrity line) for every file, stored session and cohort session."""
-    from simulator.integrity import check_chain
     from simulator.journal import vignette_for
     from simulator.transcript import load_transcript
 
@@ -99,7 +98,7 @@ def _sources(
     if session_ids or cohort:
         from simulator.auth import may_read_transcript
         from simulator.database import open_database
-        from simulator.dbstore import load_transcript_from_db
+        from simulator.dbstore import stored_transcript
         from simulator.review import list_transcripts
 
         db = open_database(db_url)
@@ -111,26 +110,12 @@ def _sources(
                 for x in list_transcripts(db, cohort=cohort, limit=100_000, viewer=viewer)
             ]
         for sid in ids:
-            try:
-                t = load_transcript_from_db(db, sid)
-            except KeyError:
-                from simulator.errors import AttuneError
-
-                raise AttuneError.single(
-                    f"session {sid}", "no such session in the database", hint="see `attune review`"
-                ) from None
+            t = stored_transcript(db, sid)
             may_read_transcript(viewer, t.trainee)
             out.append((t, vignette_for(t, f"session {sid}")))
-    result = []
-    for t, v in out:
-        found = check_chain(t, t.session_id)
-        integrity = (
-            f"Integrity: intact (hash chain over {len(t.events)} events verifies)."
-            if not found
-            else f"Integrity: NOT INTACT. {found[0].message[:1].upper()}{found[0].message[1:]}."
-        )
-        result.append((t, v, integrity))
-    return result
+    from simulator.review import integrity_line
+
+    return [(t, v, integrity_line(t)) for t, v in out]
 
 
 @click.command()
@@ -220,10 +205,12 @@ def export(
     if fmt is None:
         raise click.UsageError("choose --format csv, json, html or xapi")
     rubric = default_rubric()
-    items = [
-        (ex.scored(t, v, rubric), integrity)
-        for t, v, integrity in _sources(files, session_ids, cohort, db_url, actor)
-    ]
+    sources = _sources(files, session_ids, cohort, db_url, actor)
+    # scoring a whole cohort takes a while: show progress (on standard error, not in the export)
+    with click.progressbar(
+        sources, label="Scoring transcripts", file=sys.stderr, hidden=len(sources) < 20
+    ) as bar:
+        items = [(ex.scored(t, v, rubric), integrity) for t, v, integrity in bar]
 
     # a folder when several files come out: several transcripts, or a cohort's HTML reports
     as_dir = out is not None and (

@@ -194,3 +194,15 @@ class SessionSaver:
                 self.db_error = exc
                 if first and self.on_db_error is not None:
                     self.on_db_error(exc)
+
+
+def stored_transcript(db: Database, session_id: str) -> Transcript:
+    """A session's transcript from the database, or a clear error if there is no such session."""
+    from simulator.errors import AttuneError
+
+    try:
+        return load_transcript_from_db(db, session_id)
+    except KeyError:
+        raise AttuneError.single(
+            f"session {session_id}", "no such session in the database", hint="see `attune review`"
+        ) from None

@@ -158,13 +158,10 @@ def _layout_problem(where: str, raw: bytes, canonical: bytes) -> Problem:
 
 def verify_stored(db: Any, session_id: str) -> Verdict:
     """Verify a transcript stored in the course database, from its rows."""
-    from simulator.dbstore import load_transcript_from_db
+    from simulator.dbstore import stored_transcript
 
     where = f"session {session_id} in the database"
-    try:
-        t = load_transcript_from_db(db, session_id)
-    except KeyError:
-        raise AttuneError.single(where, "no such session", hint="see `attune review`") from None
+    t = stored_transcript(db, session_id)
     return Verdict(not (found := check_chain(t, where)), where, found, len(t.events))
 
 

@@ -178,15 +178,10 @@ def _recoded(v: Vignette, route: list[tuple[str, int]], moves: dict[int, list[st
 def load_review(
     db: Database, session_id: str, rubric: Rubric, viewer: Identity | None = None
 ) -> Review:
-    from simulator.dbstore import load_transcript_from_db
+    from simulator.dbstore import stored_transcript
     from simulator.journal import vignette_for
 
-    try:
-        t = load_transcript_from_db(db, session_id)
-    except KeyError:
-        raise AttuneError.single(
-            f"session {session_id}", "no such session in the database", hint="see `attune review`"
-        ) from None
+    t = stored_transcript(db, session_id)
     if viewer is not None:
         may_read_transcript(viewer, t.trainee)
     v = vignette_for(t, f"session {session_id}")
