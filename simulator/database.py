@@ -31,7 +31,15 @@ HEAD = "0002"
 KNOWN_REVISIONS = ("0001", "0002")
 """Every revision, oldest first (simulator/migrations/versions)."""
 
-BUSY_TIMEOUT_S = float(os.environ.get("ATTUNE_DB_BUSY_TIMEOUT", "30"))
+
+def _busy_timeout() -> float:
+    try:
+        return max(0.1, float(os.environ.get("ATTUNE_DB_BUSY_TIMEOUT", "30")))
+    except ValueError:
+        return 30.0
+
+
+BUSY_TIMEOUT_S = _busy_timeout()
 """How long a writer waits for a locked SQLite database before giving up with a clear message."""
 CONNECT_TIMEOUT_S = 5
 _URL_HINT = (
@@ -127,7 +135,7 @@ def explain(url: str, exc: BaseException) -> AttuneError:
     if "database is locked" in low or "database table is locked" in low:
         return _problem(
             url,
-            f"the database stayed locked for {BUSY_TIMEOUT_S:.0f} s (another program is writing to it)",
+            f"the database stayed locked for {BUSY_TIMEOUT_S:g} s (another program is writing to it)",
             "nothing was lost; close the other program (or wait) and run the command again",
         )
     if "unable to open database" in low or "readonly" in low or "read-only" in low:
