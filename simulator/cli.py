@@ -10,8 +10,7 @@ from typing import Any, NoReturn
 
 import click
 
-from simulator.cli_courses import COMMANDS, db_option
-from simulator.cli_trust import COMMANDS as TRUST_COMMANDS
+from simulator.cli_options import db_option
 from simulator.errors import AttuneError
 
 
@@ -21,7 +20,28 @@ def fail(error: AttuneError) -> NoReturn:
     sys.exit(error.exit_code)
 
 
+# Course and trust commands are imported only when used: the headless commands start faster.
+LAZY = {
+    **dict.fromkeys(
+        ("cohort", "assign", "progress", "sync", "review", "hotspots", "scores", "user"),
+        "simulator.cli_courses",
+    ),
+    **dict.fromkeys(("verify", "export", "serve"), "simulator.cli_trust"),
+}
+
+
 class _Group(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in LAZY:
+            import importlib
+
+            found = getattr(importlib.import_module(LAZY[cmd_name]), cmd_name)
+            return found if isinstance(found, click.Command) else None
+        return super().get_command(ctx, cmd_name)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -460,7 +480,3 @@ def _play_tui(
             hint="e.g. attune play sophie --resume, or press u in the library",
         )
     make_app(start=start, mode=mode, resume=resume_target, trainee=trainee, db_url=db_url).run()
-
-
-for _command in (*COMMANDS, *TRUST_COMMANDS):
-    main.add_command(_command)

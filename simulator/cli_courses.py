@@ -6,33 +6,13 @@ import getpass
 import json
 import os
 import sys
-from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def db_option(f: F) -> F:
-    return click.option(
-        "--db",
-        "db_url",
-        metavar="URL",
-        help="Database URL: sqlite:///file.db or postgresql://user@host/db "
-        "(default: ATTUNE_DB, else SQLite in your data folder).",
-    )(f)
-
-
-def actor_option(f: F) -> F:
-    return click.option(
-        "--as",
-        "actor",
-        metavar="NAME",
-        help="Who is making the change, for the audit trail (default: ATTUNE_USER or your login).",
-    )(f)
+from simulator.cli_options import actor_option, db_option
 
 
 def acting(actor: str | None) -> str:

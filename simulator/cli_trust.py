@@ -10,7 +10,8 @@ from typing import Any
 
 import click
 
-from simulator.cli_courses import actor_option, db_option, reviewer, who
+from simulator.cli_courses import reviewer, who
+from simulator.cli_options import actor_option, db_option
 
 
 def _database_if_any(db_url: str | None) -> Any:

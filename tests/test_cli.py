@@ -124,3 +124,16 @@ def test_map_highlights_a_transcript_route(tmp_path: Path) -> None:
     assert '"flooded" [label="flooded' in dot and "penwidth=3" in dot
     result = cli("map", str(FIXTURES / "loop.yaml"), "--route", str(out))
     assert result.exit_code == 2 and "the transcript is for vignette 'mini'" in result.stderr
+
+
+def test_every_lazy_command_is_listed() -> None:
+    """The course and trust commands load on demand; each module's COMMANDS are all reachable."""
+    import simulator.cli_courses as courses
+    import simulator.cli_trust as trust
+    from simulator.cli import LAZY, main
+
+    for module in (courses, trust):
+        for command in module.COMMANDS:
+            assert LAZY.get(command.name or "") == module.__name__
+            assert cli(command.name or "", "--help").exit_code == 0
+    assert set(LAZY) <= set(main.list_commands(None))  # type: ignore[arg-type]
