@@ -71,6 +71,7 @@ class Context:
         self._base_at: dict[tuple[str, int, str], Line] = {}
         self._pull: dict[str, bool] = {}  # filled on first use, per beat
         self._opens: dict[str, bool] = {}
+        self.env_templates: dict[tuple[Any, ...], dict[str, Any]] = {}
 
     def opens_rupture(self, node: str) -> bool:
         """Whether arriving at `node` (a beat; never an ending) opens a 3RS rupture."""
@@ -185,10 +186,19 @@ def context_for(v: Vignette, rubric: Rubric) -> Context:
 
 
 def base_env(ctx: Context, state: ClientState, memo: int) -> dict[str, Any]:
-    """The names every rule may read that depend on the state, not on the choice."""
-    env = state.env(ctx.v)
-    env["rupture_open"] = state.rupture != "none"
-    env["accommodated_before"] = memo
+    """The names every rule may read that depend on the state, not on the choice (a fresh dict:
+    callers may add to it). States that differ only in the turn share one template."""
+    key = (state.values, state.rupture, state.rupture_turns, state.consent_left > 0, memo)
+    template = ctx.env_templates.get(key)
+    if template is None:
+        template = state.env(ctx.v)
+        template["rupture_open"] = state.rupture != "none"
+        template["accommodated_before"] = memo
+        if len(ctx.env_templates) > 200_000:  # bound the memory of a very long search
+            ctx.env_templates.clear()
+        ctx.env_templates[key] = template
+    env = template.copy()
+    env["turn"] = state.turn
     return env
 
 
