@@ -72,3 +72,24 @@ def test_help(snap_compare: Any) -> None:
         await settle(pilot)
 
     assert snap_compare(app_for(), terminal_size=SIZE, run_before=run)
+
+
+def test_login(snap_compare: Any, tmp_path: Path) -> None:
+    """The served app's login screen, after a wrong password."""
+    from simulator.auth import set_password
+    from simulator.courses import add_members, create_cohort
+    from simulator.database import open_database
+
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    db = open_database(url)
+    create_cohort(db, "C", "lead")
+    add_members(db, "C", ["amy"], "trainee", "lead")
+    set_password(db, "amy", "amy-passphrase-1", None)
+
+    async def wrong_password(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press(*"amy", "enter", *"nope", "enter")
+        await settle(pilot)
+
+    app = make_app(db_url=url, require_login=True)
+    assert snap_compare(app, terminal_size=SIZE, run_before=wrong_password)
