@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 
 from simulator.database import Database
-from simulator.dbschema import ROLES, login_failures, people
+from simulator.dbschema import login_failures, people
 from simulator.errors import AttuneError
 
 if TYPE_CHECKING:
@@ -197,8 +197,3 @@ def may_read_transcript(identity: Identity, trainee: str | None) -> None:
         "may read only their own transcripts",
         hint="assessors and course leaders can read every transcript",
     )
-
-
-def check_role(role: str) -> None:
-    if role not in ROLES:
-        raise AttuneError.single("role", f"unknown role '{role}'", hint=", ".join(ROLES))

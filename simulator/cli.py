@@ -229,21 +229,14 @@ def autoplay(
 
 def load_for_scoring(transcript_path: Path, vignette: Path | None) -> tuple[Any, Any, Path]:
     """The transcript and the vignette it was played on."""
-    from simulator.library import bundled_path
+    from simulator.library import vignette_candidates
     from simulator.loader import load_vignette
     from simulator.transcript import file_sha256, load_transcript
 
     loaded = load_transcript(transcript_path)
     t = loaded.transcript
-    candidates: list[Path] = []
-    if vignette:
-        candidates.append(resolve_vignette(vignette))
-    if t.vignette_path:
-        candidates.append(Path(t.vignette_path))
-    shipped = bundled_path(t.vignette_id)
-    if shipped:
-        candidates.append(shipped)
-    path = next((c for c in candidates if c.is_file()), None)
+    found = vignette_candidates(t, resolve_vignette(vignette) if vignette else None)
+    path = found[0] if found else None
     if path is None:
         raise AttuneError.single(
             str(transcript_path),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -27,3 +28,15 @@ def actor_option(f: F) -> F:
         metavar="NAME",
         help="Who is making the change, for the audit trail (default: ATTUNE_USER or your login).",
     )(f)
+
+
+def transcripts_option(f: F) -> F:
+    """Transcript files as arguments, and `--session ID` for sessions in the database."""
+    f = click.option(
+        "--session",
+        "session_ids",
+        multiple=True,
+        metavar="ID",
+        help="A session stored in the database (repeatable).",
+    )(f)
+    return click.argument("files", nargs=-1, type=click.Path(path_type=Path))(f)

@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from simulator.cli_courses import reviewer, who
-from simulator.cli_options import actor_option, db_option
+from simulator.cli_options import actor_option, db_option, transcripts_option
 
 
 def _database_if_any(db_url: str | None) -> Any:
@@ -27,14 +27,7 @@ def _database_if_any(db_url: str | None) -> Any:
 
 
 @click.command()
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "--session",
-    "session_ids",
-    multiple=True,
-    metavar="ID",
-    help="Verify a session stored in the database (repeatable).",
-)
+@transcripts_option
 @db_option
 @actor_option
 def verify(
@@ -120,14 +113,7 @@ def _sources(
 
 
 @click.command()
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "--session",
-    "session_ids",
-    multiple=True,
-    metavar="ID",
-    help="A session in the database (repeatable).",
-)
+@transcripts_option
 @click.option(
     "--cohort", help="Every session of this cohort (and, for --format html, the cohort report)."
 )
@@ -197,7 +183,7 @@ def export(
 
         if not lrs:
             raise click.UsageError("--retry needs --lrs URL")
-        sent, _ = outbox.flush(lrs, lrs_auth)
+        sent = outbox.flush(lrs, lrs_auth)
         click.echo(f"sent {sent} kept statement(s) to {lrs}")
         if not (files or session_ids or cohort):
             return
@@ -256,7 +242,7 @@ def export(
         if lrs:
             from simulator import lrs as outbox
 
-            sent, _ = outbox.send(lrs, statements, lrs_auth)
+            sent = outbox.send(lrs, statements, lrs_auth)
             click.echo(f"sent {sent} statement(s) to {lrs}", err=True)
 
 
@@ -272,6 +258,19 @@ def serve(host: str, port: int, db_url: str | None) -> None:
     from simulator.database import open_database
 
     open_database(db_url)  # a bad URL or an unreachable server is reported here, not in the browser
+    import socket
+
+    from simulator.errors import AttuneError
+
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise AttuneError.single(
+                f"attune serve {host}:{port}",
+                f"cannot listen there: {exc.strerror}",
+                hint="another program has this port; choose another with --port",
+            ) from None
     from textual_serve.server import Server
 
     command = [sys.executable, "-m", "simulator", "play", "--served"]

@@ -157,8 +157,12 @@ class SessionSaver:
     course database. If the database cannot be written (locked, unreachable), the choice is still
     in the journal, `on_db_error` is told once, and `attune sync` (or the next start) imports it.
 
-    The database is opened on the first save, so a player's first frame never waits for it.
+    The database is opened on the first save, so a player's first frame never waits for it. After
+    a failure it is not tried again for `RETRY_AFTER_S`: an unreachable server must not add its
+    connection timeout to every choice. The next attempt stores everything missed (or `attune sync`).
     """
+
+    RETRY_AFTER_S = 60.0
 
     def __init__(
         self,
@@ -168,13 +172,18 @@ class SessionSaver:
         rubric: Rubric,
         *,
         on_db_error: Any = None,
+        clock: Any = None,
     ) -> None:
+        import time
+
         self.journal = journal
         self.db_url = db_url
         self.vignette, self.rubric = vignette, rubric
         self.on_db_error = on_db_error
+        self.clock = clock or time.monotonic
         self._store: DbStore | None = None
         self.db_error: Exception | None = None
+        self._retry_at = 0.0
         self._lock = threading.Lock()
 
     def __call__(self, transcript: Transcript) -> None:
@@ -182,6 +191,8 @@ class SessionSaver:
         from simulator.errors import AttuneError
 
         with self._lock:
+            if self.db_error is not None and self.clock() < self._retry_at:
+                return  # the journal has it; the database is tried again later
             try:
                 if self._store is None:
                     from simulator.database import open_database
@@ -192,6 +203,7 @@ class SessionSaver:
             except AttuneError as exc:
                 first = self.db_error is None
                 self.db_error = exc
+                self._retry_at = self.clock() + self.RETRY_AFTER_S
                 if first and self.on_db_error is not None:
                     self.on_db_error(exc)
 

@@ -18,18 +18,13 @@ from simulator.transcript import Transcript, load_transcript
 
 def vignette_for(t: Transcript, where: str) -> Vignette:
     """The vignette a transcript was played on: its recorded path, else the shipped one."""
-    from simulator.library import bundled_path
+    from simulator.library import vignette_candidates
     from simulator.loader import load_vignette
 
-    candidates = [Path(t.vignette_path)] if t.vignette_path else []
-    shipped = bundled_path(t.vignette_id)
-    if shipped:
-        candidates.append(shipped)
-    for path in candidates:
-        if path.is_file():
-            v = load_vignette(path)
-            if v.id == t.vignette_id:
-                return v
+    for path in vignette_candidates(t):
+        v = load_vignette(path)
+        if v.id == t.vignette_id:
+            return v
     raise AttuneError.single(
         where,
         f"cannot find vignette '{t.vignette_id}' for this session",

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from simulator.errors import Problem
     from simulator.model import Vignette
+    from simulator.transcript import Transcript
 
 
 def bundled_dir() -> Path:
@@ -51,3 +52,15 @@ def load_library(
     # gentlest first, so a newcomer meets the introductory vignette at the top of the list
     found.sort(key=lambda pv: (DIFFICULTY_ORDER.get(pv[1].difficulty, 1), pv[1].title))
     return found, problems
+
+
+def vignette_candidates(t: Transcript, first: Path | None = None) -> list[Path]:
+    """Where a transcript's vignette may be, in order: `first` (a path the user named), the path
+    recorded when it was played, then the shipped vignette of that id. Only existing files."""
+    candidates = [first] if first else []
+    if t.vignette_path:
+        candidates.append(Path(t.vignette_path))
+    shipped = bundled_path(t.vignette_id)
+    if shipped:
+        candidates.append(shipped)
+    return [c for c in candidates if c.is_file()]

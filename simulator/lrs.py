@@ -84,15 +84,16 @@ def post(
 
 def send(
     url: str, statements: list[dict[str, Any]], auth: str | None, timeout: float = TIMEOUT_S
-) -> tuple[int, int]:
-    """Queue the statements, then send everything in the outbox. Returns (sent, still kept).
+) -> int:
+    """Queue the statements, then send everything in the outbox. Returns how many were sent.
     Raises AttuneError after the first failure, saying how many statements are kept for a retry."""
     if statements:
         queue(statements)
     return flush(url, auth, timeout)
 
 
-def flush(url: str, auth: str | None, timeout: float = TIMEOUT_S) -> tuple[int, int]:
+def flush(url: str, auth: str | None, timeout: float = TIMEOUT_S) -> int:
+    """Send every batch in the outbox, oldest first; returns how many statements were sent."""
     sent = 0
     files = pending()
     for i, path in enumerate(files):
@@ -109,4 +110,4 @@ def flush(url: str, auth: str | None, timeout: float = TIMEOUT_S) -> tuple[int, 
             ) from None
         path.unlink()
         sent += len(batch)
-    return sent, 0
+    return sent

@@ -270,9 +270,7 @@ def add_comment(db: Database, session_id: str, turn: int | None, author: str, te
 def override_moves(
     db: Database, review: Review, turn: int, codes: list[str], author: str, reason: str
 ) -> None:
-    require_reviewer(db, author)
-    sid = review.transcript.session_id
-    _turn_in_range(len(review.original.turns), turn, sid)
+    _may_override(db, review, turn, author)
     known = codebook().moves
     for code in codes:
         if code not in known:
@@ -281,32 +279,29 @@ def override_moves(
             )
     if not codes:
         raise AttuneError.single("move codes", "no move code given", hint="e.g. complex_reflection")
-    _override(db, sid, turn, "moves", review.original.turns[turn - 1].moves, codes, author, reason)
+    _override(db, review, turn, "moves", codes, author, reason)
 
 
 def override_points(
     db: Database, review: Review, turn: int, points: int, author: str, reason: str
 ) -> None:
-    require_reviewer(db, author)
-    sid = review.transcript.session_id
-    _turn_in_range(len(review.original.turns), turn, sid)
+    _may_override(db, review, turn, author)
     if not -20 <= points <= 20:
         raise AttuneError.single("points", f"{points} is out of range", hint="use -20 to 20")
-    _override(
-        db, sid, turn, "points", review.original.turns[turn - 1].points, points, author, reason
-    )
+    _override(db, review, turn, "points", points, author, reason)
+
+
+def _may_override(db: Database, review: Review, turn: int, author: str) -> None:
+    require_reviewer(db, author)
+    _turn_in_range(len(review.original.turns), turn, review.transcript.session_id)
 
 
 def _override(
-    db: Database,
-    sid: str,
-    turn: int,
-    what: str,
-    original: Any,
-    value: Any,
-    author: str,
-    reason: str,
+    db: Database, review: Review, turn: int, what: str, value: Any, author: str, reason: str
 ) -> None:
+    """Record an override of a turn's `what` (moves or points); the scorer's original stays."""
+    sid = review.transcript.session_id
+    original = getattr(review.original.turns[turn - 1], what)
     if not reason.strip():
         raise AttuneError.single(
             "override", "an override needs a reason", hint="say why, for the audit trail"

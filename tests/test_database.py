@@ -382,3 +382,45 @@ def test_fixture_vignettes_store_too(db_url: str) -> None:
     s.store = DbStore(open_database(db_url), v, default_rubric())
     s.choose(0)
     assert load_transcript_from_db(open_database(db_url), s.transcript.session_id) == s.transcript
+
+
+def test_an_unreachable_database_is_not_retried_on_every_choice(tmp_path: Path) -> None:
+    """After a failure the journal carries on alone for a while, then the database gets it all."""
+    from simulator.dbstore import SessionSaver
+    from simulator.session import file_store
+
+    now = [0.0]
+    saver = SessionSaver(
+        file_store(tmp_path / "j.json"),
+        "postgresql://u@127.0.0.1:9/x",
+        RAY,
+        default_rubric(),
+        clock=lambda: now[0],
+    )
+    s = Session(RAY, rubric_version=default_rubric().version, trainee="amy")
+    s.store = saver
+    s.choose(0)
+    assert saver.db_error is not None
+    good = f"sqlite:///{tmp_path / 'c.db'}"
+    saver.db_url = good  # the database comes back; within the back-off it is not tried
+    s.choose(0)
+    with open_database(good).read() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(events)).scalar() == 0
+    now[0] = SessionSaver.RETRY_AFTER_S + 1
+    s.choose(0)
+    assert saver.db_error is None
+    assert load_transcript_from_db(open_database(good), s.transcript.session_id) == s.transcript
+
+
+def test_serve_on_a_busy_port_says_so(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run_attune(
+            "serve", "--port", str(port), env=_env(f"sqlite:///{tmp_path / 'c.db'}", tmp_path)
+        )
+    assert result.returncode == 2 and "choose another with --port" in result.stderr
+    assert "Traceback" not in result.stderr
