@@ -7,14 +7,14 @@ being played or scored reliably; 'warning' is worth an author's look).
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
-from typing import Literal, NamedTuple
+from typing import Any, ClassVar, Literal, NamedTuple
 
 import networkx as nx
 
 from scoring.codebook import codebook
-from simulator.model import Vignette
+from simulator.model import Choice, Vignette
 
 Severity = Literal["error", "warning"]
 
@@ -44,7 +44,6 @@ class Stats(NamedTuple):
 
 
 class Analysis(NamedTuple):
-    graph: nx.MultiDiGraph
     stats: Stats
     findings: list[Finding]
 
@@ -53,17 +52,57 @@ class Analysis(NamedTuple):
         return [f for f in self.findings if f.severity == "error"]
 
 
-def build_graph(v: Vignette) -> nx.MultiDiGraph:
-    """Nodes are beats and endings; one edge per (choice, possible target)."""
-    g = nx.MultiDiGraph()
-    g.add_nodes_from((b.id, {"kind": "beat"}) for b in v.beats)
-    g.add_nodes_from((e.id, {"kind": "ending", "ending": e.kind}) for e in v.endings)
-    g.add_edges_from(
-        (b.id, target, {"choice": i})
-        for b in v.beats
-        for i, c in enumerate(b.choices)
-        for target in c.targets()
-    )
+def build_graph(v: Vignette) -> tuple[nx.DiGraph, list[str]]:
+    """The vignette as a directed graph over integer nodes, with the node names.
+
+    Nodes are numbered in file order (beats, then endings). Integer nodes keep a large analysis
+    cache-friendly: networkx's adjacency dicts hash small integers to consecutive slots, and
+    per-node facts fit in flat lists. Several choices leading to the same place share one edge;
+    the statistics count choices from the vignette itself.
+    """
+    names, index = _numbering(v)
+    succ = [_targets(b.choices, index) for b in v.beats] + [[] for _ in v.endings]
+    return _graph(succ), names
+
+
+def _numbering(v: Vignette) -> tuple[list[str], dict[str, int]]:
+    names = [b.id for b in v.beats] + [e.id for e in v.endings]
+    return names, {name: i for i, name in enumerate(names)}
+
+
+def _targets(choices: list[Choice], index: dict[str, int]) -> list[int]:
+    """Every node the choices can lead to, once per choice and branch (so with repeats)."""
+    out = []
+    for c in choices:
+        to = c.to
+        if isinstance(to, str):
+            out.append(index[to])
+        else:
+            out.extend(index[branch.go] for branch in to)
+    return out
+
+
+class ThinDiGraph(nx.DiGraph):  # type: ignore[misc]  # networkx ships no types
+    """A DiGraph whose nodes and edges carry no attributes of their own.
+
+    networkx's documented "ThinGraph" pattern: every node and every edge shares one empty
+    attribute dict instead of allocating its own, which halves the objects a large vignette's
+    graph needs. The analysis never sets attributes; do not set any on this graph.
+    """
+
+    _shared: ClassVar[dict[str, object]] = {}
+
+    def _shared_dict(self) -> dict[str, object]:
+        return self._shared
+
+    node_attr_dict_factory = _shared_dict
+    edge_attr_dict_factory = _shared_dict
+
+
+def _graph(succ: list[list[int]]) -> nx.DiGraph:
+    g = ThinDiGraph()
+    g.add_nodes_from(range(len(succ)))
+    g.add_edges_from((node, t) for node, targets in enumerate(succ) for t in targets)
     return g
 
 
@@ -73,6 +112,8 @@ def gc_paused() -> Iterator[None]:
 
     Building a graph allocates millions of container objects; each GC pass rescans all of them,
     which makes the cost grow faster than the graph. Nothing built here forms reference cycles.
+    Large structures should also die inside the pause: handing a fresh million-object graph back
+    to a caller makes the collector's next pass walk all of it (about 15% of a 100k-beat lint).
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -92,27 +133,22 @@ def analyse(v: Vignette, lines: dict[str, int] | None = None) -> Analysis:
 def _analyse(v: Vignette, lines: dict[str, int] | None) -> Analysis:
     lines = lines or {}
     cb = codebook()
-    g = build_graph(v)
-    endings = {e.id for e in v.endings}
     findings: list[Finding] = []
 
     def add(sev: Severity, code: str, msg: str, node: str | None = None) -> None:
         findings.append(Finding(sev, code, msg, node, lines.get(node) if node else None))
 
-    # one breadth-first pass gives both what is reachable and how far (for the shortest route)
-    dist = nx.single_source_shortest_path_length(g, v.start)
-    reachable = set(dist)
-    can_end = _reaching(g, endings)
+    # One pass over the beats gathers the names, where each choice leads, the per-beat findings
+    # and the counts: a large vignette's objects are spread over a lot of memory, and each visit
+    # to them costs cache misses.
+    names: list[str] = []
+    leads: list[list[Any]] = []  # per beat, the target names; numbered in place below
+    choices = decision_points = 0
     valence_of: dict[tuple[str, ...], str] = {}
-
     for b in v.beats:
-        if b.id not in reachable:
-            add(
-                "warning",
-                "unreachable-beat",
-                f"beat '{b.id}' cannot be reached from the start",
-                b.id,
-            )
+        names.append(b.id)
+        targets: list[Any] = []
+        leads.append(targets)
         if not b.choices:
             add(
                 "error",
@@ -121,6 +157,7 @@ def _analyse(v: Vignette, lines: dict[str, int] | None) -> Analysis:
                 b.id,
             )
             continue
+        choices += len(b.choices)
         if len(b.choices) == 1:
             add(
                 "warning",
@@ -128,111 +165,141 @@ def _analyse(v: Vignette, lines: dict[str, int] | None) -> Analysis:
                 f"beat '{b.id}' offers only one choice: no real decision",
                 b.id,
             )
+        else:
+            decision_points += 1
         valences = set()
-        for i, c in enumerate(b.choices, 1):
+        scored = True
+        for n, c in enumerate(b.choices, 1):
+            to = c.to
+            if isinstance(to, str):
+                targets.append(to)
+            else:
+                targets.extend(branch.go for branch in to)
             if not c.moves:
+                scored = False
                 add(
                     "error",
                     "no-moves",
-                    f"choice {i} at beat '{b.id}' has no move code, so it cannot be scored",
+                    f"choice {n} at beat '{b.id}' has no move code, so it cannot be scored",
                     b.id,
                 )
-            else:
-                key = tuple(c.moves)
-                if key not in valence_of:
-                    valence_of[key] = cb.combined_valence(key)
-                valences.add(valence_of[key])
-        if len(b.choices) > 1 and len(valences) == 1 and all(c.moves for c in b.choices):
+                continue
+            key = tuple(c.moves)
+            if key not in valence_of:
+                valence_of[key] = cb.combined_valence(key)
+            valences.add(valence_of[key])
+        if len(b.choices) > 1 and len(valences) == 1 and scored:
             add(
                 "warning",
                 "same-valence",
                 f"every choice at beat '{b.id}' has valence {valences.pop()}: the trainee has no real decision",
                 b.id,
             )
-    for ending in v.endings:
-        if ending.id not in reachable:
-            add("warning", "unreached-ending", f"ending '{ending.id}' is never reached", ending.id)
+    names.extend(e.id for e in v.endings)
+    index = {name: i for i, name in enumerate(names)}
+    for targets in leads:
+        for k, name in enumerate(targets):
+            targets[k] = index[name]
+    succ: list[list[int]] = leads
+    succ.extend([] for _ in v.endings)
+    g = _graph(succ)
+    beats = len(v.beats)
+    endings = range(beats, len(names))
+    start = index[v.start]
+    # one breadth-first pass gives both what is reachable and how far (for the shortest route)
+    dist = nx.single_source_shortest_path_length(g, start)
+    for node, name in enumerate(names):
+        if node not in dist:
+            if node >= beats:
+                add("warning", "unreached-ending", f"ending '{name}' is never reached", name)
+            else:
+                add(
+                    "warning",
+                    "unreachable-beat",
+                    f"beat '{name}' cannot be reached from the start",
+                    name,
+                )
 
-    trapped = reachable - can_end
-    if trapped:
+    longest = _longest_route(succ, start, dist, beats)
+    if longest is None:  # the reachable part has a cycle: is any cycle a trap?
+        can_end = _reaching(g, endings)
+        trapped = [n for n in dist if not can_end[n]]
         sub = g.subgraph(trapped)
         for comp in nx.strongly_connected_components(sub):
             node = next(iter(comp))
             if len(comp) > 1 or sub.has_edge(node, node):
-                names = sorted(comp)
-                shown = ", ".join(names[:5]) + (" ..." if len(names) > 5 else "")
+                members = sorted(names[n] for n in comp)
+                shown = ", ".join(members[:5]) + (" ..." if len(members) > 5 else "")
                 add(
                     "error",
                     "trap-cycle",
                     f"a cycle with no route to an ending: {shown}",
-                    names[0],
+                    members[0],
                 )
     findings.sort(key=lambda f: (f.severity != "error", f.line or 0, f.code))
-    return Analysis(g, _stats(v, g, dist, reachable, endings), findings)
+    ended = [d for n, d in dist.items() if n >= beats]
+    stats = Stats(
+        beats=beats,
+        choices=choices,
+        endings=len(v.endings),
+        decision_points=decision_points,
+        shortest_route=min(ended) if ended else None,
+        longest_route=longest if ended and longest is not None and longest >= 0 else None,
+        has_cycles=longest is None,
+    )
+    return Analysis(stats, findings)
 
 
-def _reaching(g: nx.MultiDiGraph, targets: set[str]) -> set[str]:
-    """Every node with a path to one of `targets` (one breadth-first pass against the edges)."""
+def _reaching(g: nx.DiGraph, targets: range) -> bytearray:
+    """A flag per node: 1 if it has a path to one of `targets` (breadth-first against the edges).
+
+    Nodes are 0..n-1, so per-node facts live in flat arrays rather than sets or dicts.
+    """
     pred = g._pred  # the raw adjacency, as networkx's own traversals use: g.pred[x] builds a view
-    seen = set(targets)
+    seen = bytearray(len(pred))
+    for t in targets:
+        seen[t] = 1
     frontier = list(targets)
     while frontier:
         nxt = []
         for node in frontier:
             for p in pred[node]:
-                if p not in seen:
-                    seen.add(p)
+                if not seen[p]:
+                    seen[p] = 1
                     nxt.append(p)
         frontier = nxt
     return seen
 
 
-def _stats(
-    v: Vignette, g: nx.MultiDiGraph, dist: dict[str, int], reachable: set[str], endings: set[str]
-) -> Stats:
-    ended = [d for n, d in dist.items() if n in endings]
-    longest = _longest_route(g, v.start, reachable, endings)
-    has_cycles = longest is None
-    return Stats(
-        beats=len(v.beats),
-        choices=sum(len(b.choices) for b in v.beats),
-        endings=len(v.endings),
-        decision_points=sum(1 for b in v.beats if len(b.choices) >= 2),
-        shortest_route=min(ended) if ended else None,
-        longest_route=longest if ended else None,
-        has_cycles=has_cycles,
-    )
-
-
 def _longest_route(
-    g: nx.MultiDiGraph, start: str, reachable: set[str], endings: set[str]
+    succ: list[list[int]], start: int, reachable: Collection[int], beats: int
 ) -> int | None:
-    """Most choices from `start` to an ending, or None if the reachable part has a cycle.
+    """Most choices from `start` to an ending; -1 when no route ends; None if the reachable part
+    has a cycle (so routes are unbounded).
 
     Kahn's topological order over the reachable nodes, then longest distances in reverse order.
+    `succ` lists where each node leads (with repeats, counted alike both ways); nodes from
+    `beats` on are endings. A cycle-free vignette cannot have a trap cycle, so this one pass also
+    spares the search for them.
     """
-    succ = g._succ  # the raw adjacency (see _reaching)
-    indegree = dict.fromkeys(reachable, 0)
+    indegree = [0] * len(succ)
     for node in reachable:
         for s in succ[node]:
-            indegree[s] += len(succ[node][s])
-    order = [n for n, d in indegree.items() if d == 0]
+            indegree[s] += 1
+    order = [n for n in reachable if indegree[n] == 0]
     i = 0
     while i < len(order):
         node = order[i]
         i += 1
-        for s, keys in succ[node].items():
-            indegree[s] -= len(keys)
+        for s in succ[node]:
+            indegree[s] -= 1
             if indegree[s] == 0:
                 order.append(s)
     if len(order) < len(reachable):
         return None
-    best: dict[str, int] = {}
+    best = indegree  # all zero again: reuse it, with -1 for "no route to an ending"
     for node in reversed(order):
-        if node in endings:
-            best[node] = 0
-            continue
-        tails = [best[s] for s in succ[node] if s in best]
-        if tails:
-            best[node] = 1 + max(tails)
-    return best.get(start)
+        if node < beats:
+            tail = max((best[s] for s in succ[node]), default=-1)
+            best[node] = tail + 1 if tail >= 0 else -1
+    return best[start]

@@ -6,6 +6,7 @@ beat, an ending, or the first branch whose condition holds.
 """
 
 import re
+import sys
 from collections.abc import Mapping
 from functools import cached_property
 from typing import Annotated, Any, Literal
@@ -43,7 +44,7 @@ def _known(kind: str, table: dict[str, Any], what: str) -> Any:
                 "unknown {what} '{value}'",
                 {"what": what, "value": value, "hint": did_you_mean(value, table, what + "s")},
             )
-        return value
+        return sys.intern(value)  # one object per code, as for ids (see _check_id)
 
     return AfterValidator(check)
 
@@ -95,7 +96,9 @@ def _check_id(value: str) -> str:
                 "and have at most 80 characters",
             },
         )
-    return value
+    # Interned: the same id written as a beat's name and as a choice's target becomes one object,
+    # so every lookup by id (engine, analysis, scoring) is an identity match.
+    return sys.intern(value)
 
 
 Id = Annotated[

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from simulator.analysis import analyse
+from simulator.analysis import analyse, build_graph
 from simulator.loader import load_vignette
 from tests.builders import choice, vignette
 from tests.conftest import LOOP, MINI
@@ -87,3 +87,40 @@ def test_stats_on_fixtures() -> None:
     assert (mini.shortest_route, mini.longest_route) == (2, 4)
     loop = analyse(load_vignette(LOOP)).stats
     assert loop.has_cycles and loop.shortest_route == 1
+
+
+def test_longest_route_counts_only_routes_that_end() -> None:
+    # a -> b -> c -> d is longer than a -> good, but d is a dead end: it is no route to an ending
+    v = vignette(
+        [
+            {"id": "a", "choices": [choice("b"), choice("good", ["persuade"])]},
+            {"id": "b", "choices": [choice("c"), choice("c", ["persuade"])]},
+            {"id": "c", "choices": [choice("d"), choice("d", ["persuade"])]},
+            {"id": "d"},
+        ]
+    )
+    a = analyse(v)
+    assert "dead-end" in {f.code for f in a.findings}
+    assert (a.stats.shortest_route, a.stats.longest_route) == (1, 1)
+    assert not a.stats.has_cycles
+
+
+def test_routing_conditions_contribute_every_possible_target() -> None:
+    v = vignette(
+        [
+            {
+                "id": "a",
+                "choices": [
+                    choice([{"if": "alliance >= 5", "go": "b"}, {"go": "bad"}]),
+                    choice("good", ["persuade"]),
+                ],
+            },
+            {"id": "b", "choices": [choice("good"), choice("bad", ["persuade"])]},
+        ]
+    )
+    a = analyse(v)
+    assert "unreachable-beat" not in {f.code for f in a.findings}
+    assert a.stats.longest_route == 2
+    g, names = build_graph(v)
+    assert g.has_edge(names.index("a"), names.index("bad"))
+    assert g.has_edge(names.index("a"), names.index("b"))
