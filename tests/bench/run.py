@@ -137,7 +137,11 @@ def bench_startup() -> None:
     baseline = run([py, "-c", "import pydantic, networkx"])
     mini = "tests/fixtures/vignettes/mini.yaml"
     for label, args in (("lint", ["lint", mini]), ("schema", ["schema"]), ("map", ["map", mini])):
-        base, t = paired(baseline, run([py, "-m", "simulator", *args]), 21)
+        subject = run([py, "-m", "simulator", *args])
+        for _ in range(3):  # warm-up, discarded: the first runs read files from disk for both
+            baseline()
+            subject()
+        base, t = paired(baseline, subject, 21)
         ratio = t / base
         record(
             f"`attune {label}` start-up vs `import pydantic, networkx`",
