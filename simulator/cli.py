@@ -331,13 +331,14 @@ def play(
     """Play a vignette. Sessions are saved after every choice and can be resumed."""
     import gc
 
+    if not plain and not served:
+        # the full-screen player paints its first frame before the core's heavier imports; the
+        # collector, paused by the entry point, resumes once that frame is on screen
+        _play_tui(vignette, mode, resume, trainee, db_url)
+        return
     gc.enable()  # a long-running session needs the collector (the entry point paused it)
     if served:
         _play_served(db_url)
-        return
-    if not plain:
-        # the full-screen player paints its first frame before the core's heavier imports
-        _play_tui(vignette, mode, resume, trainee, db_url)
         return
     from scoring.rubric import default_rubric
     from simulator import plain as player

@@ -19,34 +19,49 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from scoring.rubric import Rubric
-from scoring.scorer import RouteError, score_route
+from scoring.scorer import RouteCursor, RouteError, score_route
 from simulator.database import Database
 from simulator.dbschema import events, sessions
 from simulator.model import Vignette
 from simulator.transcript import ChoiceEvent, EndEvent, RewindEvent, Transcript, now
 
+Facts = tuple[str, int, bool, bool]
 
-def choice_facts(
-    v: Vignette, rubric: Rubric, transcript: Transcript, after: int = -1
-) -> dict[int, tuple[str, int, bool, bool]]:
-    """seq -> (valence, points, pushed, left a rupture unrepaired) for each choice event after
-    seq `after`, scored on the route that stood when it was made (rewound branches included)."""
-    facts: dict[int, tuple[str, int, bool, bool]] = {}
-    route: list[tuple[str, int]] = []
-    for event in transcript.events:
-        if isinstance(event, RewindEvent):
-            del route[event.to_turn :]
-        elif isinstance(event, ChoiceEvent):
-            route.append((event.beat, event.choice - 1))
-            if event.seq <= after:
+
+class ChoiceFacts:
+    """seq -> (valence, points, pushed, left a rupture unrepaired) for each choice event, scored on
+    the route that stood when it was made (rewound branches included).
+
+    Incremental: `update` scores only the events it has not seen, so a session's store costs the
+    same per choice however long the session grows.
+    """
+
+    def __init__(self, v: Vignette, rubric: Rubric) -> None:
+        self._cursor = RouteCursor(v, rubric)
+        self._seen = -1
+        self.by_seq: dict[int, Facts] = {}
+
+    def update(self, transcript: Transcript) -> dict[int, Facts]:
+        for event in transcript.events:
+            if event.seq <= self._seen:
                 continue
-            try:
-                turn = score_route(v, route, rubric).turns[-1]
-            except (RouteError, IndexError):
-                continue
-            unrepaired = any(ln.rule == "unrepaired-rupture" for ln in turn.lines)
-            facts[event.seq] = (turn.valence, turn.points, turn.valence == "P", unrepaired)
-    return facts
+            self._seen = event.seq
+            if isinstance(event, RewindEvent):
+                self._cursor.rewind(event.to_turn)
+            elif isinstance(event, ChoiceEvent):
+                try:
+                    lines, valence = self._cursor.choose(event.beat, event.choice - 1)
+                except RouteError:
+                    continue
+                unrepaired = any(ln.rule == "unrepaired-rupture" for ln in lines)
+                points = sum(ln.points for ln in lines)
+                self.by_seq[event.seq] = (valence, points, valence == "P", unrepaired)
+        return self.by_seq
+
+
+def choice_facts(v: Vignette, rubric: Rubric, transcript: Transcript) -> dict[int, Facts]:
+    """The facts of every choice event in `transcript` (see ChoiceFacts)."""
+    return ChoiceFacts(v, rubric).update(transcript)
 
 
 class DbStore:
@@ -58,6 +73,7 @@ class DbStore:
         self.rubric = rubric
         self._lock = threading.Lock()
         self._stored: int | None = None  # highest seq in the database (-1: none yet)
+        self._facts = ChoiceFacts(vignette, rubric)
 
     def __call__(self, transcript: Transcript) -> None:
         with self._lock:
@@ -79,7 +95,7 @@ class DbStore:
             ).scalar()
             self._stored = -1 if top is None else int(top)
         new = [e for e in t.events if e.seq > self._stored]
-        facts = choice_facts(self.vignette, self.rubric, t, self._stored) if new else {}
+        facts = self._facts.update(t) if new else {}
         if new:
             conn.execute(events.insert(), [self._event_row(t, e, facts) for e in new])
         update: dict[str, Any] = {"updated_at": now()}
@@ -110,9 +126,7 @@ class DbStore:
             "header": t.model_dump_json(exclude={"events"}),
         }
 
-    def _event_row(
-        self, t: Transcript, e: Any, facts: dict[int, tuple[str, int, bool, bool]]
-    ) -> dict[str, Any]:
+    def _event_row(self, t: Transcript, e: Any, facts: dict[int, Facts]) -> dict[str, Any]:
         row: dict[str, Any] = {
             "session_id": t.session_id,
             "seq": e.seq,

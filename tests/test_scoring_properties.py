@@ -134,3 +134,49 @@ def test_expert_route_is_the_most_consistent_not_the_longest() -> None:
     short_route = score_route(v, [("a", 0)], rubric)
     assert long_route.net > short_route.net and long_route.overall == short_route.overall == 100
     assert compute_bounds(v, rubric).best.route == [("a", 0)]
+
+
+@given(seed=st.integers(0, 10_000), name=st.sampled_from(sorted(VIGNETTES)))
+@settings(max_examples=60, deadline=None)
+def test_route_cursor_matches_score_route_with_rewinds(seed: int, name: str) -> None:
+    """The incremental cursor (used to store each choice's facts as it is made) gives, at every
+    choice, exactly the last turn of score_route over the route standing then, rewinds included."""
+    from scoring.scorer import RouteCursor
+
+    v, rubric = VIGNETTES[name], default_rubric()
+    rng = random.Random(seed)
+    cursor = RouteCursor(v, rubric)
+    route: list[tuple[str, int]] = []
+    node, state = begin(v)
+    states = [(node, state)]
+    for _ in range(40):
+        if route and rng.random() < 0.25:
+            keep = rng.randrange(len(route))
+            del route[keep:], states[keep + 1 :]
+            cursor.rewind(keep)
+            node, state = states[-1]
+            continue
+        i = rng.randrange(len(v.beat_map[node].choices))
+        lines, valence = cursor.choose(node, i)
+        route.append((node, i))
+        last = score_route(v, route, rubric).turns[-1]
+        assert (lines, valence) == (last.lines, last.valence)
+        r = step(v, node, state, i)
+        if r.ended:
+            break
+        node, state = r.node, r.state
+        states.append((node, state))
+
+
+def test_route_cursor_refuses_a_choice_that_does_not_fit_until_rewound() -> None:
+    from scoring.scorer import RouteCursor, RouteError
+
+    v, rubric = VIGNETTES["mini"], default_rubric()
+    cursor = RouteCursor(v, rubric)
+    with pytest.raises(RouteError):
+        cursor.choose("not-the-start", 0)
+    with pytest.raises(RouteError):  # still lost: the bad choice stands
+        cursor.choose(v.start, 0)
+    cursor.rewind(0)
+    lines, _ = cursor.choose(v.start, 0)
+    assert lines == score_route(v, [(v.start, 0)], rubric).turns[0].lines

@@ -275,3 +275,18 @@ async def test_assignments_come_first_and_rationale_is_required(
     with db.read() as conn:
         row = conn.execute(sa.select(sessions.c.assignment_id, sessions.c.mode)).one()
     assert row.assignment_id is not None and row.mode == "assessment"
+
+
+async def test_the_collector_resumes_once_the_first_frame_is_up(fresh_data_dir: Path) -> None:
+    """`attune` pauses the cyclic garbage collector for a fast start; a long session needs it."""
+    import gc
+
+    gc.disable()
+    try:
+        app = make_app(library_paths=[MINI])
+        async with app.run_test(size=SIZE) as pilot:
+            await _settle(pilot)
+            assert gc.isenabled()
+            assert app.screen.query_one("DataTable").row_count == 1  # mounted once loaded
+    finally:
+        gc.enable()

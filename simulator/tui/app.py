@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -94,6 +95,8 @@ class AttuneApp(App[None]):
         return LibraryScreen()
 
     def on_mount(self) -> None:
+        # `attune` pauses the cyclic collector for a fast start; a long session needs it back
+        self.call_after_refresh(gc.enable)
         if self.resume_target:
             self.resume(*self.resume_target)
         elif self.start:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import pty
+import random
 import select
 import signal
 import statistics
@@ -21,31 +22,52 @@ ROOT = Path(__file__).resolve().parents[2]
 SIZE = (120, 40)
 
 
-async def _press_and_wait_for_paint(app: Any, key: str, widget: Any) -> float:
-    """Send one key as the terminal driver would; time until the widget changed and was painted."""
+async def _press_and_wait_for_paint(app: Any, key: str, widget: Any, gap: float = 0) -> float:
+    """Send one key as the terminal driver would; time until a frame showing the changed widget
+    is handed to the driver (`App._display`, which writes it to the terminal).
+
+    `gap` waits before the key. With no gap, each key follows the previous frame at once (the
+    issue's loop of 1,000 choices); Textual then paints on its next 60 fps tick, so both apps sit
+    at about one frame.
+    """
+    await asyncio.sleep(gap)
     before = str(widget.render())
+    painted: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+    display = app._display
+
+    def spy(screen: Any, update: Any) -> None:
+        display(screen, update)
+        if not painted.done() and str(widget.render()) != before:
+            painted.set_result(time.perf_counter())
+
+    app._display = spy
     t0 = time.perf_counter()
     event = events.Key(key, key)
     event.set_sender(app)
     app._driver.send_message(event)
-    while str(widget.render()) == before:
-        await asyncio.sleep(0)
-    painted: asyncio.Future[float] = asyncio.get_running_loop().create_future()
-    app.call_after_refresh(lambda: painted.set_result(time.perf_counter()))
-    return await painted - t0
+    try:
+        return await painted - t0
+    finally:
+        app._display = display
 
 
-async def minimal_latencies(n: int) -> list[float]:
+def _gaps(n: int, paced: bool) -> list[float]:
+    """No gaps, or a human-like pause of 20-40 ms before each key (seeded, the same for both apps)."""
+    rng = random.Random(1)
+    return [rng.uniform(0.02, 0.04) if paced else 0.0 for _ in range(n)]
+
+
+async def minimal_latencies(n: int, paced: bool = False) -> list[float]:
     from tests.bench.minimal_app import Minimal
 
     app = Minimal()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         label = app.query_one("#statement")
-        return [await _press_and_wait_for_paint(app, "1", label) for _ in range(n)]
+        return [await _press_and_wait_for_paint(app, "1", label, g) for g in _gaps(n, paced)]
 
 
-async def attune_latencies(n: int, mode: str = "practice") -> list[float]:
+async def attune_latencies(n: int, mode: str = "practice", paced: bool = False) -> list[float]:
     from simulator.tui.app import make_app
     from tests.bench.generate import big_vignette
 
@@ -59,7 +81,7 @@ async def attune_latencies(n: int, mode: str = "practice") -> list[float]:
         await pilot.press("enter")
         await pilot.pause()
         statement = app.screen.query_one("#statement")
-        out = [await _press_and_wait_for_paint(app, "1", statement) for _ in range(n)]
+        out = [await _press_and_wait_for_paint(app, "1", statement, g) for g in _gaps(n, paced)]
         await app.workers.wait_for_complete()
         return out
 

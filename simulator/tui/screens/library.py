@@ -57,15 +57,18 @@ class LibraryScreen(AttuneScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Input(placeholder="Search by title, client, setting or content note", id="search")
-        yield Static("", id="resume-hint", markup=False)
-        yield DataTable(id="vignettes", cursor_type="row", zebra_stripes=True)
+        yield Static("Loading the library…", id="resume-hint", markup=False)
+        # the table is mounted when the library has loaded: the first frame comes sooner without
+        # it (an empty table's styles and layout are most of a first frame's work)
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns(*COLUMNS)
-        self.query_one("#resume-hint", Static).update("Loading the library…")
         # start loading after the first frame is on screen: the import work would hold the GIL
         self.call_after_refresh(self.load)
+
+    def _table(self) -> DataTable[Text] | None:
+        found = self.query(DataTable)
+        return found.first() if found else None
 
     @work(thread=True, exclusive=True, group="library")
     def load(self) -> None:
@@ -91,7 +94,7 @@ class LibraryScreen(AttuneScreen):
         self.attune.assigned = {t.vignette_id: t for t in tasks}
         return []
 
-    def _loaded(
+    async def _loaded(
         self,
         entries: list[tuple[Path, Vignette]],
         problems: list[Problem],
@@ -111,15 +114,17 @@ class LibraryScreen(AttuneScreen):
             title = next((v.title for _, v in entries if v.id == t.vignette_id), t.vignette_id)
             hint.update(f"Unfinished: {title}, {len(t.route())} choice(s) made. Press u to resume.")
         hint.display = bool(unfinished)
-        self._fill("")
-        self.query_one(DataTable).focus()
+        table: DataTable[Text] = DataTable(id="vignettes", cursor_type="row", zebra_stripes=True)
+        await self.mount(table, before=self.query_one(Footer))
+        table.add_columns(*(("Assigned", *COLUMNS) if self.attune.assigned else COLUMNS))
+        self._fill(self.query_one(Input).value)
+        table.focus()
 
     def _fill(self, query: str) -> None:
-        table = self.query_one(DataTable)
+        table = self._table()
+        if table is None:  # still loading: the table is filled with the search text when it comes
+            return
         assigned = self.attune.assigned
-        if assigned and len(table.columns) == len(COLUMNS):
-            table.clear(columns=True)
-            table.add_columns("Assigned", *COLUMNS)
         table.clear()
         q = query.lower().strip()
         # the trainee's assignments first, soonest due first; then the rest of the library
@@ -152,7 +157,9 @@ class LibraryScreen(AttuneScreen):
         self._fill(event.value)
 
     def on_input_submitted(self) -> None:
-        self.query_one(DataTable).focus()
+        table = self._table()
+        if table is not None:
+            table.focus()
 
     def action_focus_search(self) -> None:
         self.query_one(Input).focus()
@@ -161,8 +168,8 @@ class LibraryScreen(AttuneScreen):
         self._open(str(event.row_key.value))
 
     def action_open(self) -> None:
-        table = self.query_one(DataTable)
-        if table.row_count:
+        table = self._table()
+        if table is not None and table.row_count:
             self._open(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))
 
     def _open(self, key: str) -> None:
