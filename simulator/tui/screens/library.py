@@ -94,7 +94,7 @@ class LibraryScreen(AttuneScreen):
         self.attune.assigned = {t.vignette_id: t for t in tasks}
         return []
 
-    async def _loaded(
+    def _loaded(
         self,
         entries: list[tuple[Path, Vignette]],
         problems: list[Problem],
@@ -115,10 +115,10 @@ class LibraryScreen(AttuneScreen):
             hint.update(f"Unfinished: {title}, {len(t.route())} choice(s) made. Press u to resume.")
         hint.display = bool(unfinished)
         table: DataTable[Text] = DataTable(id="vignettes", cursor_type="row", zebra_stripes=True)
-        await self.mount(table, before=self.query_one(Footer))
+        self.mount(table, before=self.query_one(Footer))
         table.add_columns(*(("Assigned", *COLUMNS) if self.attune.assigned else COLUMNS))
         self._fill(self.query_one(Input).value)
-        table.focus()
+        self.call_after_refresh(table.focus)
 
     def _fill(self, query: str) -> None:
         table = self._table()
