@@ -60,26 +60,40 @@ def build_graph(v: Vignette) -> tuple[nx.DiGraph, list[str]]:
     per-node facts fit in flat lists. Several choices leading to the same place share one edge;
     the statistics count choices from the vignette itself.
     """
-    names, index = _numbering(v)
-    succ = [_targets(b.choices, index) for b in v.beats] + [[] for _ in v.endings]
+    names = [b.id for b in v.beats] + [e.id for e in v.endings]
+    succ = [_leads(b.choices) for b in v.beats] + [[] for _ in v.endings]
+    _number(succ, names)
     return _graph(succ), names
 
 
-def _numbering(v: Vignette) -> tuple[list[str], dict[str, int]]:
-    names = [b.id for b in v.beats] + [e.id for e in v.endings]
-    return names, {name: i for i, name in enumerate(names)}
-
-
-def _targets(choices: list[Choice], index: dict[str, int]) -> list[int]:
-    """Every node the choices can lead to, once per choice and branch (so with repeats)."""
-    out = []
+def _leads(choices: list[Choice]) -> list[Any]:
+    """Where the choices can lead, once per choice and branch (so with repeats)."""
+    out: list[Any] = []
     for c in choices:
         to = c.to
         if isinstance(to, str):
-            out.append(index[to])
+            out.append(to)
         else:
-            out.extend(index[branch.go] for branch in to)
+            out.extend(branch.go for branch in to)
     return out
+
+
+def _number(leads: list[list[Any]], names: list[str]) -> None:
+    """Replace each name in `leads` by its node number (its place in `names`), in place.
+
+    The model interns ids, so a target is almost always the very string object that names its
+    node: looking it up by identity never reads the string, which in a large vignette lies far
+    away in memory (a cache miss per choice). Any other equal string is found by its value.
+    """
+    by_object = {id(name): i for i, name in enumerate(names)}.get
+    by_value: dict[str, int] = {}
+    for targets in leads:
+        for k, name in enumerate(targets):
+            i = by_object(id(name))
+            if i is None:
+                by_value = by_value or {n: j for j, n in enumerate(names)}
+                i = by_value[name]
+            targets[k] = i
 
 
 class ThinDiGraph(nx.DiGraph):  # type: ignore[misc]  # networkx ships no types
@@ -147,8 +161,7 @@ def _analyse(v: Vignette, lines: dict[str, int] | None) -> Analysis:
     valence_of: dict[tuple[str, ...], str] = {}
     for b in v.beats:
         names.append(b.id)
-        targets: list[Any] = []
-        leads.append(targets)
+        leads.append(_leads(b.choices))
         if not b.choices:
             add(
                 "error",
@@ -170,11 +183,6 @@ def _analyse(v: Vignette, lines: dict[str, int] | None) -> Analysis:
         valences = set()
         scored = True
         for n, c in enumerate(b.choices, 1):
-            to = c.to
-            if isinstance(to, str):
-                targets.append(to)
-            else:
-                targets.extend(branch.go for branch in to)
             if not c.moves:
                 scored = False
                 add(
@@ -196,16 +204,13 @@ def _analyse(v: Vignette, lines: dict[str, int] | None) -> Analysis:
                 b.id,
             )
     names.extend(e.id for e in v.endings)
-    index = {name: i for i, name in enumerate(names)}
-    for targets in leads:
-        for k, name in enumerate(targets):
-            targets[k] = index[name]
+    leads.extend([] for _ in v.endings)
+    _number(leads, names)
     succ: list[list[int]] = leads
-    succ.extend([] for _ in v.endings)
     g = _graph(succ)
     beats = len(v.beats)
     endings = range(beats, len(names))
-    start = index[v.start]
+    start = names.index(v.start)  # the first beat, as a rule
     # one breadth-first pass gives both what is reachable and how far (for the shortest route)
     dist = nx.single_source_shortest_path_length(g, start)
     for node, name in enumerate(names):

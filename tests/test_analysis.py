@@ -124,3 +124,15 @@ def test_routing_conditions_contribute_every_possible_target() -> None:
     g, names = build_graph(v)
     assert g.has_edge(names.index("a"), names.index("bad"))
     assert g.has_edge(names.index("a"), names.index("b"))
+
+
+def test_numbering_finds_equal_strings_that_are_not_the_same_object() -> None:
+    # the model interns ids, and numbering looks targets up by identity first; a target that is
+    # an equal but distinct string (a model built without validation) is found by its value
+    from simulator.analysis import _number
+
+    names = ["start", "middle", "end"]
+    leads: list[list[object]] = [["".join(["mid", "dle"]), names[2]], ["".join(["e", "nd"])], []]
+    assert leads[0][0] is not names[1]
+    _number(leads, names)
+    assert leads == [[1, 2], [2], []]

@@ -79,12 +79,12 @@ def analysis_times(n: int, rounds: int = 5) -> tuple[float, float]:
 
 
 def bench_analysis() -> None:
-    # Each size in fresh interpreters (three each; the fastest counts), so that one size's heap,
+    # Each size in fresh interpreters (five each; the fastest counts), so that one size's heap,
     # or the baseline's, does not shape the memory the next measurement runs in.
     times = {}
     for n in (1_000, 10_000, 100_000):
         runs = []
-        for _ in range(3):
+        for _ in range(5):
             out = subprocess.run(
                 [sys.executable, __file__, "--analysis", str(n)],
                 capture_output=True,
