@@ -2,8 +2,9 @@
 
 Headless commands are short-lived and allocate millions of objects while importing pydantic and
 networkx; the cyclic garbage collector would rescan them over and over (~30 ms of start-up).
-It is paused here, before anything heavy is imported, and `attune play` turns it back on once
-the player's first frame is up. Importing `simulator` as a library never touches it.
+It is paused here, before anything heavy is imported. Long-running commands turn it back on:
+the Textual app (`play`, `review`) once its first frame is up, `serve` before it listens, the
+plain player at once. Importing `simulator` as a library never touches it.
 
 attune uses no pydantic plugins, and looking for them reads the metadata of every installed
 package when the first model is validated (~3 ms); the command skips that search unless

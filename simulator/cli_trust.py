@@ -271,8 +271,11 @@ def serve(host: str, port: int, db_url: str | None) -> None:
                 f"cannot listen there: {exc.strerror}",
                 hint="another program has this port; choose another with --port",
             ) from None
+    import gc
+
     from textual_serve.server import Server
 
+    gc.enable()  # a long-running server needs the collector (the entry point paused it)
     command = [sys.executable, "-m", "simulator", "play", "--served"]
     if db_url:
         command += ["--db", db_url]

@@ -137,3 +137,26 @@ def test_every_lazy_command_is_listed() -> None:
             assert LAZY.get(command.name or "") == module.__name__
             assert cli(command.name or "", "--help").exit_code == 0
     assert set(LAZY) <= set(main.list_commands(None))  # type: ignore[arg-type]
+
+
+def test_long_running_commands_turn_the_collector_back_on(monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """`attune` pauses the cyclic collector for a fast start; `serve` runs for days and needs it.
+    The web server itself is replaced here only to look at the collector when it would start."""
+    import gc
+    import socket
+
+    import textual_serve.server
+
+    seen: list[bool] = []
+    monkeypatch.setattr(
+        textual_serve.server.Server, "serve", lambda self, *a, **k: seen.append(gc.isenabled())
+    )
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    gc.disable()
+    try:
+        cli("serve", "--port", str(port), "--db", f"sqlite:///{tmp_path / 'c.db'}")
+    finally:
+        gc.enable()
+    assert seen == [True]
