@@ -59,11 +59,6 @@ class ChoiceFacts:
         return self.by_seq
 
 
-def choice_facts(v: Vignette, rubric: Rubric, transcript: Transcript) -> dict[int, Facts]:
-    """The facts of every choice event in `transcript` (see ChoiceFacts)."""
-    return ChoiceFacts(v, rubric).update(transcript)
-
-
 class DbStore:
     """Writes a session's events to the database as they happen (thread-safe, in order)."""
 
