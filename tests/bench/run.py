@@ -239,7 +239,7 @@ def bench_tui() -> None:
         "no target; inside one frame",
         ours <= frame,
     )
-    b, o = first_frames(9)
+    b, o = first_frames(21)
     record(
         "`attune play` to first frame vs the minimal app",
         f"{o / b:.2f}x ({o * 1000:.0f} ms vs {b * 1000:.0f} ms)",

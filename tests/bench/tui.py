@@ -117,7 +117,7 @@ def first_frame(argv: list[str], marker: bytes, timeout: float = 30) -> float:
         os.close(fd)
 
 
-def first_frames(rounds: int = 9) -> tuple[float, float]:
+def first_frames(rounds: int = 21) -> tuple[float, float]:
     py = sys.executable
     base, ours = [], []
     for _ in range(rounds):
