@@ -290,3 +290,44 @@ async def test_the_collector_resumes_once_the_first_frame_is_up(fresh_data_dir: 
             assert app.screen.query_one("DataTable").row_count == 1  # mounted once loaded
     finally:
         gc.enable()
+
+
+async def test_practice_feedback_scores_the_route_as_it_stands(fresh_data_dir: Path) -> None:
+    """The feedback line after each choice is the scorer's verdict on that turn of the route
+    standing then: after a rewind, and in a session resumed part-way."""
+    from scoring.rubric import default_rubric
+    from scoring.scorer import most_telling, score_route
+    from simulator.tui.widgets.feedback import FeedbackLine
+
+    v, rubric = load_vignette(LOOP), default_rubric()
+
+    def expected(app: Any) -> str:
+        line = most_telling(score_route(v, app.session.route, rubric).turns[-1].lines)
+        return f"{line.points:+d}  {line.rule}: {line.text}  ({line.source})"
+
+    async def choose(app: Any, pilot: Any, i: int) -> None:
+        node, state = app.session.node, app.session.state
+        count = len(v.beat_map[node].choices)
+        # from the i-th choice on, the first one that does not end the session
+        key = next(k for k in (*range(i, count), *range(i)) if not step(v, node, state, k).ended)
+        await pilot.press(str(key + 1))
+        await pilot.pause()
+        assert str(app.screen.query_one(FeedbackLine).render()) == expected(app)
+
+    app = make_app(library_paths=[LOOP], start=(LOOP, v), mode="practice")
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        await pilot.press("enter")
+        for i in (1, 0):
+            await choose(app, pilot, i)
+        await pilot.press("b")  # rewind the second choice, then take another
+        await pilot.pause()
+        await choose(app, pilot, 1)
+        assert not app.session.ended and app.session.turn == 2
+        await _settle(pilot)
+    (saved,) = list((fresh_data_dir / "sessions").glob("*.json"))
+    app = make_app(library_paths=[LOOP], resume=(LOOP, v, load_transcript(saved)))
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        assert app.session is not None and app.session.turn == 2
+        await choose(app, pilot, 0)

@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.widgets import Footer, Header, Static
 
 from scoring.rubric import Rubric
-from scoring.scorer import Context, Line, most_telling, score_choice
+from scoring.scorer import Line, RouteCursor, most_telling
 from simulator.model import Beat
 from simulator.session import Session
 from simulator.transcript import Transcript
@@ -76,9 +76,10 @@ class PlayScreen(AttuneScreen):
         self.rationale: str | None = None
         self.checkin: str | None = None
         self.shown_at = time.monotonic()
-        # practice feedback scores only the newest choice: the scoring memo after each turn
-        self.scoring = Context(session.vignette, rubric)
-        self.memos = [0]
+        # practice feedback scores only the newest choice, from where the route stands
+        self.scoring = RouteCursor(session.vignette, rubric)
+        for beat, index in session.route:  # a resumed session: catch up with its choices
+            self.scoring.choose(beat, index)
         self._allowed: tuple[bool, bool, int, bool] | None = None
 
     def compose(self) -> ComposeResult:
@@ -159,14 +160,10 @@ class PlayScreen(AttuneScreen):
             )
             return
         elapsed = int((time.monotonic() - self.shown_at) * 1000)
-        self._sync_memos()
-        lines, _, memo = score_choice(
-            self.scoring, self.session.node, self.session.state, self.memos[-1], number - 1
-        )
+        lines, _ = self.scoring.choose(self.session.node, number - 1)
         self.session.choose(
             number - 1, rationale=self.rationale, checkin=self.checkin, elapsed_ms=elapsed
         )
-        self.memos.append(memo)
         self.save()
         if self.session.ended:
             self.attune.show_debrief(self.session)
@@ -175,15 +172,6 @@ class PlayScreen(AttuneScreen):
         if self.session.mode == "practice":
             self._show_meters()
             self._show_feedback(lines)
-
-    def _sync_memos(self) -> None:
-        """Rebuild the memo history when the session was resumed part-way."""
-        if len(self.memos) == self.session.turn + 1:
-            return
-        self.memos = [0]
-        for beat, index in self.session.route:
-            state = self.session.history[len(self.memos) - 1][1]
-            self.memos.append(score_choice(self.scoring, beat, state, self.memos[-1], index)[2])
 
     def save(self) -> None:
         transcript = self.session.transcript
@@ -217,7 +205,7 @@ class PlayScreen(AttuneScreen):
         if self.session.mode != "practice" or self.session.turn == 0:
             return
         self.session.rewind(self.session.turn - 1)
-        del self.memos[self.session.turn + 1 :]
+        self.scoring.rewind(self.session.turn)
         self.save()
         self.show_beat()
         self._show_meters()
