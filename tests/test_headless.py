@@ -79,3 +79,34 @@ def test_entry_point_pauses_gc_only_for_headless_commands() -> None:
     import simulator.cli  # noqa: F401  - importing the library leaves the collector alone
 
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize(
+    ("command", "frozen"),
+    [
+        (["lint", "tests/fixtures/vignettes/mini.yaml"], True),
+        (["schema"], True),
+        (["map", "tests/fixtures/vignettes/mini.yaml"], True),
+        (["lint", "no-such-file.yaml"], True),
+        (["play", "tests/fixtures/vignettes/mini.yaml", "--plain"], False),
+    ],
+)
+def test_read_only_commands_spare_the_exit_sweep(command: list[str], frozen: bool) -> None:
+    """A read-only command freezes what it made, so finalisation's collections skip it; a
+    command that turned the collector back on (or writes data) exits the ordinary way."""
+    code = (
+        "import gc, sys\n"
+        "from simulator._entry import main\n"
+        "sys.argv = ['attune', *sys.argv[1:]]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "sys.stderr.write('FROZEN=' + str(gc.get_freeze_count()))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *command],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        input="q\n",
+    )
+    count = int(proc.stderr.rsplit("FROZEN=", 1)[1])
+    assert (count > 10_000) is frozen, proc.stderr[-500:]
