@@ -66,14 +66,13 @@ def lint(paths: tuple[Path, ...], as_json: bool) -> None:
     from simulator.lint import lint_paths, render_text
 
     report = lint_paths(list(paths))
+    # the problems first: the text report's summary line points up to them
+    for problem in report.unreadable:
+        click.echo(problem.render(), err=True)
     if as_json:
         click.echo(json.dumps(report.as_json(), indent=2))
-        for problem in report.unreadable:
-            click.echo(problem.render(), err=True)
     else:
         click.echo(render_text(report), nl=False)
-        for problem in report.unreadable:
-            click.echo(problem.render(), err=True)
     sys.exit(report.exit_code)
 
 

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 from simulator.loader import load_vignette
@@ -59,6 +61,25 @@ def test_lint_exit_2_beats_exit_1(tmp_path: Path) -> None:
     result = cli("lint", str(bad), str(MINI))
     assert result.exit_code == 2
     assert "[mini]" in result.stdout
+
+
+def test_lint_prints_unreadable_files_above_the_summary_that_points_to_them(
+    tmp_path: Path,
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("[")
+    # unbuffered, as on a terminal: the merged output shows the order of the writes
+    proc = subprocess.run(
+        [sys.executable, "-u", "-m", "simulator", "lint", str(bad), str(MINI)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    out = proc.stdout
+    assert proc.returncode == 2
+    assert str(bad) in out and "(see above)" in out
+    assert out.index(str(bad)) < out.index("(see above)")
 
 
 def test_schema_is_json_schema_and_accepts_fixtures() -> None:
