@@ -136,3 +136,31 @@ def test_numbering_finds_equal_strings_that_are_not_the_same_object() -> None:
     assert leads[0][0] is not names[1]
     _number(leads, names)
     assert leads == [[1, 2], [2], []]
+
+
+def test_nodes_no_choice_touches_are_still_in_the_graph() -> None:
+    # an island beat with no choices, an ending nothing leads to, and a trap cycle (whose search
+    # walks the graph against its edges from every ending, so every ending must be a node)
+    v = vignette(
+        [
+            {
+                "id": "a",
+                "choices": [choice("b"), choice("good", ["persuade"]), choice("bad", ["confront"])],
+            },
+            {"id": "b", "choices": [choice("c"), choice("c", ["persuade"])]},
+            {"id": "c", "choices": [choice("b"), choice("b", ["persuade"])]},
+            {"id": "island"},
+        ],
+        endings=["good", "bad", "never"],
+    )
+    graph, names = build_graph(v)
+    assert sorted(names[n] for n in graph.nodes) == sorted(
+        ["a", "b", "c", "island", "good", "bad", "never"]
+    )
+    found = {(f.code, f.node) for f in analyse(v).findings}
+    assert {
+        ("trap-cycle", "b"),
+        ("unreachable-beat", "island"),
+        ("dead-end", "island"),
+        ("unreached-ending", "never"),
+    } <= found
