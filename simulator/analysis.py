@@ -68,14 +68,7 @@ def build_graph(v: Vignette) -> tuple[nx.DiGraph, list[str]]:
 
 def _leads(choices: list[Choice]) -> list[Any]:
     """Where the choices can lead, once per choice and branch (so with repeats)."""
-    out: list[Any] = []
-    for c in choices:
-        to = c.to
-        if isinstance(to, str):
-            out.append(to)
-        else:
-            out.extend(branch.go for branch in to)
-    return out
+    return [target for c in choices for target in c.targets()]
 
 
 def _number(leads: list[list[Any]], names: list[str]) -> None:
