@@ -2,32 +2,45 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+# Installs come from the lock files in .ci/ (`make lock` writes them from pyproject.toml).
+RUNTIME := $(VENV)/.runtime
+DEV     := $(VENV)/.dev
 
-.PHONY: play test check pytest postgres chromium bench lint-vignettes format clean
+.PHONY: play test check pytest postgres chromium bench lint-vignettes format lock clean
 
 # The storage tests start a throwaway PostgreSQL server (tests/pgserver.py) from Debian's package.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-$(STAMP): pyproject.toml
+$(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	$(BIN)/python -m compileall -q simulator scoring
-	touch $(STAMP)
 
-play: $(STAMP)
+# `make play` needs the runtime only; `make test` adds the dev tools and the PostgreSQL driver.
+$(RUNTIME): pyproject.toml .ci/requirements.txt | $(VENV)/bin/python
+	@echo "Setting up attunement (first run only)..."
+	$(BIN)/python -m pip install --quiet --progress-bar off -r .ci/requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m compileall -q simulator scoring
+	touch $(RUNTIME)
+
+$(DEV): $(RUNTIME) .ci/requirements-dev.txt
+	@echo "Installing the development tools..."
+	$(BIN)/python -m pip install --quiet --progress-bar off -r .ci/requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e '.[dev,postgres]'
+	touch $(DEV)
+
+play: $(RUNTIME)
 	$(BIN)/attune play
 
 test: check pytest
 
-check: $(STAMP)
+check: $(DEV)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/attune lint vignettes/
 
-pytest: $(STAMP) postgres chromium
+pytest: $(DEV) postgres chromium
 	$(BIN)/pytest
 
 # The browser test drives Debian's chromium with Playwright (no browser download).
@@ -43,12 +56,19 @@ postgres:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql >/dev/null; }
 
-bench: $(STAMP) postgres
+bench: $(DEV) postgres
 	$(BIN)/python tests/bench/run.py
 
-format: $(STAMP)
+format: $(DEV)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Pin every dependency (and theirs) for `make play` and `make test`, from pyproject's ranges.
+lock: $(DEV)
+	$(BIN)/pip-compile -q --strip-extras --no-emit-index-url --no-emit-find-links \
+	  -o .ci/requirements.txt pyproject.toml
+	$(BIN)/pip-compile -q --strip-extras --no-emit-index-url --no-emit-find-links \
+	  --extra dev --extra postgres -o .ci/requirements-dev.txt pyproject.toml
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

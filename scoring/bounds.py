@@ -15,9 +15,9 @@ from typing import NamedTuple
 
 from scoring.rubric import Rubric
 from scoring.scorer import Context, base_env, choice_points, end_lines, overall
-from simulator.analysis import gc_paused
-from simulator.engine import ClientState, begin, step
-from simulator.model import Vignette
+from simulator.content.analysis import gc_paused
+from simulator.content.model import Vignette
+from simulator.play.engine import ClientState, begin, step
 
 Key = tuple[str, ClientState, int]
 

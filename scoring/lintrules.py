@@ -3,8 +3,8 @@ bands, and does the rubric tell the choices apart at every decision point?"""
 
 from __future__ import annotations
 
-from simulator.analysis import Finding
-from simulator.model import Vignette
+from simulator.content.analysis import Finding
+from simulator.content.model import Vignette
 
 
 def scoring_findings(v: Vignette, lines: dict[str, int]) -> list[Finding]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from scoring.bounds import Bound
 from scoring.rubric import Rubric
 from scoring.scorer import ScoreReport, TurnScore
-from simulator.model import Vignette
+from simulator.content.model import Vignette
 
 _METRIC_TITLES = {
     "reflection_to_question": "Reflections to questions (R:Q)",

@@ -9,12 +9,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from scoring.codebook import codebook
+from simulator.content.codebook import codebook
+from simulator.content.expr import NameSpec, Pred, compile_condition
 from simulator.errors import AttuneError
-from simulator.expr import NameSpec, Pred, compile_condition
 
 Dimension = Literal["attunement", "pacing", "repair", "autonomy", "pushing"]
-DIMENSIONS: tuple[str, ...] = ("attunement", "pacing", "repair", "autonomy", "pushing")
 DEFAULT_RUBRIC = Path(__file__).parent / "rubric.yaml"
 
 
@@ -43,7 +42,7 @@ def rubric_names() -> dict[str, NameSpec]:
 
 
 def _check(source: str) -> str:
-    from simulator.model import check_condition
+    from simulator.content.model import check_condition
 
     return check_condition(source, rubric_names())
 
@@ -170,14 +169,17 @@ class Rubric(_Frozen):
                     "weights and base_sources need A, N, P and W",
                     {"hint": "add the missing valence"},
                 )
-        from scoring.codebook import codebook
+        from simulator.content.codebook import codebook
 
         unknown = sorted(set(self.ending_points) - set(codebook().endings))
         if unknown:
             raise PydanticCustomError(
                 "ending_kind",
                 "unknown ending kinds in ending_points: {unknown}",
-                {"unknown": ", ".join(unknown), "hint": "use the kinds in scoring/codebook.yaml"},
+                {
+                    "unknown": ", ".join(unknown),
+                    "hint": "use the kinds in simulator/content/codebook.yaml",
+                },
             )
         ids = [r.id for r in [*self.reclassify, *self.rules]]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
@@ -195,8 +197,8 @@ class Rubric(_Frozen):
 
 def load_rubric(path: Path | str | None = None) -> Rubric:
     """Load and validate a rubric file; raises `AttuneError` naming line and field."""
-    from simulator.loader import problems_from_validation
-    from simulator.yamlsource import read_yaml
+    from simulator.content.loader import problems_from_validation
+    from simulator.content.yamlsource import read_yaml
 
     target = Path(path) if path else DEFAULT_RUBRIC
     label = str(path) if path else "scoring/rubric.yaml"
@@ -213,9 +215,16 @@ def load_rubric(path: Path | str | None = None) -> Rubric:
 
 @cache
 def default_rubric() -> Rubric:
-    """The shipped rubric (cached between runs: see simulator.datacache)."""
-    from simulator.datacache import cached
+    """The shipped rubric (cached between runs: see simulator.content.datacache)."""
+    from simulator.content import codebook as cb_module
+    from simulator.content.datacache import cached
 
-    return cached(
-        "rubric", DEFAULT_RUBRIC.read_bytes(), lambda _: load_rubric(), code=Path(__file__)
+    content = Path(cb_module.__file__).parent
+    inputs = (
+        Path(__file__),
+        content / "codebook.yaml",  # the rubric is validated against the codebook's names
+        *cb_module.SOURCES,
+        content / "model.py",
+        content / "loader.py",
     )
+    return cached("rubric", DEFAULT_RUBRIC.read_bytes(), lambda _: load_rubric(), inputs)

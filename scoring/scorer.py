@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from scoring.codebook import VALENCE_NAMES, Codebook, codebook
 from scoring.rubric import METRICS, PointRule, Reclassify, Rubric
-from simulator.engine import TURN_LIMIT_ENDING, ClientState, begin, step
-from simulator.expr import Pred, names_in, requirements
-from simulator.model import Vignette
+from simulator.content.codebook import VALENCE_NAMES, Codebook, codebook
+from simulator.content.expr import Pred, names_in, requirements
+from simulator.content.model import Vignette
+from simulator.play.engine import TURN_LIMIT_ENDING, ClientState, begin, step
 
 ACCOMMODATION_CAP = 3
 

@@ -8,8 +8,8 @@ from typing import NamedTuple
 
 from scoring.rubric import Rubric
 from scoring.scorer import Context, score_choice
-from simulator.engine import begin, step
-from simulator.model import Vignette
+from simulator.content.model import Vignette
+from simulator.play.engine import begin, step
 
 
 class Alternative(NamedTuple):

@@ -29,7 +29,7 @@ READ_ONLY = frozenset({"lint", "schema", "map", "score"})
 def main() -> None:
     gc.disable()
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    from simulator.cli import main as cli_main
+    from simulator.hosts.cli import main as cli_main
 
     try:
         cli_main()

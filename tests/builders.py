@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from simulator.model import Vignette
+from simulator.content.model import Vignette
 
 
 def choice(to: Any, moves: list[str] | None = None, **kw: Any) -> dict[str, Any]:

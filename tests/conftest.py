@@ -25,7 +25,7 @@ def mini_text() -> str:
 
 
 def cli(*args: str) -> Result:
-    from simulator.cli import main
+    from simulator.hosts.cli import main
 
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
 

@@ -1,9 +1,20 @@
 from __future__ import annotations
 
-from simulator.analysis import analyse, build_graph
-from simulator.loader import load_vignette
+import networkx as nx
+
+from simulator.content.analysis import _graph, _leads, _number, analyse
+from simulator.content.loader import load_vignette
+from simulator.content.model import Vignette
 from tests.builders import choice, vignette
 from tests.conftest import LOOP, MINI
+
+
+def build_graph(v: Vignette) -> tuple[nx.DiGraph, list[str]]:
+    """The graph `analyse` walks: integer nodes in file order (beats, then endings)."""
+    names = [b.id for b in v.beats] + [e.id for e in v.endings]
+    succ = [_leads(b.choices) for b in v.beats] + [[] for _ in v.endings]
+    _number(succ, names)
+    return _graph(succ), names
 
 
 def codes(v) -> dict[str, str]:  # type: ignore[no-untyped-def]
@@ -129,7 +140,7 @@ def test_routing_conditions_contribute_every_possible_target() -> None:
 def test_numbering_finds_equal_strings_that_are_not_the_same_object() -> None:
     # the model interns ids, and numbering looks targets up by identity first; a target that is
     # an equal but distinct string (a model built without validation) is found by its value
-    from simulator.analysis import _number
+    from simulator.content.analysis import _number
 
     names = ["start", "middle", "end"]
     leads: list[list[object]] = [["".join(["mid", "dle"]), names[2]], ["".join(["e", "nd"])], []]

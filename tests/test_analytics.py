@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from scoring.rubric import default_rubric
-from simulator.analytics import histogram, hot_spots, score_distributions
-from simulator.courses import create_cohort
-from simulator.database import open_database
-from simulator.dbstore import DbStore
-from simulator.library import bundled_path
-from simulator.loader import load_vignette
-from simulator.session import Session
+from simulator.content.library import bundled_path
+from simulator.content.loader import load_vignette
+from simulator.course.analytics import histogram, hot_spots, score_distributions
+from simulator.course.courses import create_cohort
+from simulator.play.session import Session
+from simulator.store.database import open_database
+from simulator.store.dbstore import DbStore
 from tests.conftest import run_attune
 
 RAY = load_vignette(bundled_path("ray"))  # type: ignore[arg-type]

@@ -12,7 +12,9 @@ import pytest
 import sqlalchemy as sa
 
 from scoring.rubric import default_rubric
-from simulator.auth import (
+from simulator.content.library import bundled_path
+from simulator.content.loader import load_vignette
+from simulator.course.auth import (
     MAX_FAILURES,
     WINDOW,
     Identity,
@@ -21,15 +23,13 @@ from simulator.auth import (
     logins_enabled,
     set_password,
 )
-from simulator.courses import add_members, create_cohort
-from simulator.database import HEAD, current_revision, open_database
-from simulator.dbschema import people
-from simulator.dbstore import DbStore
+from simulator.course.courses import add_members, create_cohort
+from simulator.course.review import list_transcripts, load_review, override_points
 from simulator.errors import AttuneError
-from simulator.library import bundled_path
-from simulator.loader import load_vignette
-from simulator.review import list_transcripts, load_review, override_points
-from simulator.session import Session
+from simulator.play.session import Session
+from simulator.store.database import HEAD, current_revision, open_database
+from simulator.store.dbstore import DbStore
+from simulator.store.schema import people
 from tests.conftest import run_attune
 
 RAY = load_vignette(bundled_path("ray"))  # type: ignore[arg-type]
@@ -154,7 +154,7 @@ def test_an_older_course_database_is_upgraded_with_its_data(tmp_path: Path) -> N
     with db.begin() as conn:
         cfg = Config()
         cfg.set_main_option(
-            "script_location", str(Path(__file__).parents[1] / "simulator" / "migrations")
+            "script_location", str(Path(__file__).parents[1] / "simulator" / "store" / "migrations")
         )
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "0001")
@@ -173,9 +173,9 @@ async def test_the_served_app_logs_in_and_expires(tmp_path: Path) -> None:
 
     from textual.widgets import Input, Static
 
-    from simulator.tui.app import make_app
-    from simulator.tui.screens.library import LibraryScreen
-    from simulator.tui.screens.login import LoginScreen
+    from simulator.hosts.tui.app import make_app
+    from simulator.hosts.tui.screens.library import LibraryScreen
+    from simulator.hosts.tui.screens.login import LoginScreen
 
     url = f"sqlite:///{tmp_path / 'c.db'}"
     _shared(url)

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from simulator.auth import login, set_password
-from simulator.courses import add_members, create_cohort
-from simulator.database import open_database
-from simulator.dbschema import sessions
+from simulator.course.auth import login, set_password
+from simulator.course.courses import add_members, create_cohort
+from simulator.store.database import open_database
+from simulator.store.schema import sessions
 from tests.conftest import ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

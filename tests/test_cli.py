@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from simulator.loader import load_vignette
+from simulator.content.loader import load_vignette
 from tests.conftest import FIXTURES, MINI, ROOT, cli
 
 
@@ -85,7 +85,7 @@ def test_lint_prints_unreadable_files_above_the_summary_that_points_to_them(
 def test_schema_is_json_schema_and_accepts_fixtures() -> None:
     import jsonschema
 
-    from simulator.yamlsource import read_yaml
+    from simulator.content.yamlsource import read_yaml
 
     result = cli("schema")
     schema = json.loads(result.stdout)
@@ -128,7 +128,7 @@ def test_map_bad_format_is_usage_error() -> None:
 
 
 def test_bundled_vignettes_are_found_by_id() -> None:
-    from simulator.library import bundled_files
+    from simulator.content.library import bundled_files
 
     files = bundled_files()
     assert files, "vignettes/ ships with the package"
@@ -149,9 +149,9 @@ def test_map_highlights_a_transcript_route(tmp_path: Path) -> None:
 
 def test_every_lazy_command_is_listed() -> None:
     """The course and trust commands load on demand; each module's COMMANDS are all reachable."""
-    import simulator.cli_courses as courses
-    import simulator.cli_trust as trust
-    from simulator.cli import LAZY, main
+    import simulator.hosts.cli_courses as courses
+    import simulator.hosts.cli_trust as trust
+    from simulator.hosts.cli import LAZY, main
 
     for module in (courses, trust):
         for command in module.COMMANDS:

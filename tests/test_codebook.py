@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from scoring.codebook import codebook
+from simulator.content.codebook import codebook
 
 INSTRUMENTS = (
     "MITI 4.2.1",

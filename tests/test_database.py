@@ -16,7 +16,9 @@ import pytest
 import sqlalchemy as sa
 
 from scoring.rubric import default_rubric
-from simulator.courses import (
+from simulator.content.library import bundled_path
+from simulator.content.loader import load_vignette
+from simulator.course.courses import (
     add_members,
     assign,
     assigned_to,
@@ -25,13 +27,11 @@ from simulator.courses import (
     create_cohort,
     progress,
 )
-from simulator.database import HEAD, current_revision, open_database
-from simulator.dbschema import audit, events, metadata, sessions
-from simulator.dbstore import DbStore, load_transcript_from_db
 from simulator.errors import AttuneError
-from simulator.library import bundled_path
-from simulator.loader import load_vignette
-from simulator.session import Session
+from simulator.play.session import Session
+from simulator.store.database import HEAD, current_revision, open_database
+from simulator.store.dbstore import DbStore, load_transcript_from_db
+from simulator.store.schema import audit, events, metadata, sessions
 from tests.conftest import MINI, ROOT, run_attune
 
 RAY = load_vignette(bundled_path("ray"))  # type: ignore[arg-type]
@@ -386,8 +386,8 @@ def test_fixture_vignettes_store_too(db_url: str) -> None:
 
 def test_an_unreachable_database_is_not_retried_on_every_choice(tmp_path: Path) -> None:
     """After a failure the journal carries on alone for a while, then the database gets it all."""
-    from simulator.dbstore import SessionSaver
-    from simulator.session import file_store
+    from simulator.play.session import file_store
+    from simulator.store.dbstore import SessionSaver
 
     now = [0.0]
     saver = SessionSaver(

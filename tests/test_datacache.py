@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from simulator.datacache import cached
+from simulator.content.datacache import cached
 
 
 def test_cache_reuses_and_rebuilds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -34,7 +34,7 @@ def test_shipped_data_survives_the_cache(tmp_path: Path, monkeypatch: pytest.Mon
     from tests.conftest import ROOT
 
     code = (
-        "from scoring.rubric import default_rubric; from scoring.codebook import codebook; "
+        "from scoring.rubric import default_rubric; from simulator.content.codebook import codebook; "
         "r = default_rubric(); print(r.version, len(r.rules), r.rules[0].predicate is not None, len(codebook().moves))"
     )
     env = {"ATTUNE_CACHE_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
@@ -47,3 +47,39 @@ def test_shipped_data_survives_the_cache(tmp_path: Path, monkeypatch: pytest.Mon
     assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
     assert first.stdout == second.stdout
     assert len(list(tmp_path.glob("*.pickle"))) == 2
+
+
+def test_every_input_keys_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a rubric is validated against the codebook: a renamed code there must rebuild the rubric,
+    # never serve the one validated against the old names
+    monkeypatch.setenv("ATTUNE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("ATTUNE_NO_CACHE", raising=False)
+    codebook = tmp_path / "codebook.yaml"
+    codebook.write_text("moves: [reflect]\n")
+    calls: list[bytes] = []
+
+    def build(raw: bytes) -> bytes:
+        calls.append(raw)
+        return raw + codebook.read_bytes()
+
+    assert cached("rubric", b"rules", build, [codebook]) == b"rulesmoves: [reflect]\n"
+    assert cached("rubric", b"rules", build, [codebook]) == b"rulesmoves: [reflect]\n"
+    assert len(calls) == 1
+    codebook.write_text("moves: [reflection]\n")
+    assert cached("rubric", b"rules", build, [codebook]) == b"rulesmoves: [reflection]\n"
+    assert len(calls) == 2
+
+
+def test_the_shipped_rubric_is_keyed_on_the_codebook(monkeypatch: pytest.MonkeyPatch) -> None:
+    from simulator.content import datacache
+
+    seen: list[str] = []
+
+    def record(name: str, raw: bytes, build: object, inputs: tuple[Path, ...] = ()) -> None:
+        seen.extend(p.name for p in inputs)
+
+    monkeypatch.setattr(datacache, "cached", record)
+    from scoring.rubric import default_rubric
+
+    default_rubric.__wrapped__()
+    assert {"codebook.yaml", "codebook.py", "rubric.py", "expr.py"} <= set(seen)

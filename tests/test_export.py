@@ -16,12 +16,12 @@ from typing import Any
 import pytest
 
 from scoring.rubric import default_rubric
-from simulator import lrs
+from simulator.content.loader import load_vignette
 from simulator.errors import AttuneError
-from simulator.export import safe_cell, scored, to_csv, transcript_html, xapi_statements
-from simulator.integrity import verify_file
-from simulator.loader import load_vignette
-from simulator.session import Session
+from simulator.play.session import Session
+from simulator.reach import lrs
+from simulator.reach.export import safe_cell, scored, to_csv, transcript_html, xapi_statements
+from simulator.reach.integrity import verify_file
 from tests import xapi_rules
 from tests.conftest import MINI, run_attune
 
@@ -202,10 +202,10 @@ def test_export_command(tmp_path: Path, store: _LRS, data_dir: Path) -> None:
 
 
 def test_cohort_report_is_escaped_and_has_charts(tmp_path: Path) -> None:
-    from simulator.courses import add_members, create_cohort
-    from simulator.database import open_database
-    from simulator.dbstore import DbStore
-    from simulator.export import cohort_html
+    from simulator.course.courses import add_members, create_cohort
+    from simulator.reach.export import cohort_html
+    from simulator.store.database import open_database
+    from simulator.store.dbstore import DbStore
 
     db = open_database(f"sqlite:///{tmp_path / 'c.db'}")
     create_cohort(db, "<b>Autumn</b>", "lead")

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from scoring.codebook import codebook
-from simulator.expr import ExprError, NameSpec, compile_condition
+from simulator.content.codebook import codebook
+from simulator.content.expr import ExprError, NameSpec, compile_condition
 
 NAMES = {
     "alliance": NameSpec("int"),

@@ -8,9 +8,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from simulator.content.loader import validate_vignette
+from simulator.content.yamlsource import Marks, parse_yaml
 from simulator.errors import AttuneError
-from simulator.loader import validate_vignette
-from simulator.yamlsource import Marks, parse_yaml
 from tests.conftest import MINI
 
 

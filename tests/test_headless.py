@@ -21,9 +21,12 @@ CORE = sorted(
 
 
 def test_the_core_list_is_not_empty() -> None:
-    assert {"simulator.database", "simulator.dbstore", "scoring.scorer", "simulator.cli"} <= set(
-        CORE
-    )
+    assert {
+        "simulator.store.database",
+        "simulator.store.dbstore",
+        "scoring.scorer",
+        "simulator.hosts.cli",
+    } <= set(CORE)
 
 
 @pytest.mark.parametrize("module", CORE)
@@ -76,7 +79,7 @@ def test_entry_point_pauses_gc_only_for_headless_commands() -> None:
     assert "GC=True" in play.stderr, play.stderr[-500:]
     import gc
 
-    import simulator.cli  # noqa: F401  - importing the library leaves the collector alone
+    import simulator.hosts.cli  # noqa: F401  - importing the library leaves the collector alone
 
     assert gc.isenabled()
 

@@ -9,13 +9,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from scoring.rubric import default_rubric
-from simulator.database import open_database
-from simulator.dbschema import events
-from simulator.dbstore import DbStore
-from simulator.integrity import verify_against_database, verify_file, verify_stored
-from simulator.loader import load_vignette
-from simulator.session import Session, file_store
-from simulator.transcript import Transcript, load_transcript
+from simulator.content.loader import load_vignette
+from simulator.play.session import Session, file_store
+from simulator.play.transcript import Transcript, load_transcript
+from simulator.reach.integrity import verify_against_database, verify_file, verify_stored
+from simulator.store.database import open_database
+from simulator.store.dbstore import DbStore
+from simulator.store.schema import events
 from tests.conftest import MINI, run_attune
 
 
@@ -142,7 +142,7 @@ def test_a_changed_database_row_is_detected(db_url: str, tmp_path: Path) -> None
         )
     verdict = verify_stored(db, sid)
     assert not verdict.intact and "event 0" in verdict.findings[0].message
-    from simulator.review import load_review, summary_text
+    from simulator.course.review import load_review, summary_text
 
     shown = summary_text(load_review(db, sid, default_rubric()))
     assert "Integrity: NOT INTACT. Event 0" in shown  # what the review screen shows

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from simulator.content.loader import load_vignette
 from simulator.errors import AttuneError
-from simulator.loader import load_vignette
 from tests.conftest import MINI, cli, run_attune
 
 SRC = MINI.read_text(encoding="utf-8")

@@ -30,7 +30,7 @@ def test_wheel_ships_vignettes_and_scoring_data(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     shipped = {p.name for p in (ROOT / "vignettes").glob("*.yaml")}
     assert shipped and {f"simulator/bundled/{n}" for n in shipped} <= names
-    assert "scoring/codebook.yaml" in names
+    assert "simulator/content/codebook.yaml" in names
     # every module of the source tree is in the wheel (the TUI and the migrations included)
     modules = {
         p.relative_to(ROOT).as_posix()

@@ -6,14 +6,10 @@ import pytest
 import sqlalchemy as sa
 
 from scoring.rubric import default_rubric
-from simulator.courses import add_members, create_cohort
-from simulator.database import open_database
-from simulator.dbschema import audit, overrides
-from simulator.dbstore import DbStore
-from simulator.errors import AttuneError
-from simulator.library import bundled_path
-from simulator.loader import load_vignette
-from simulator.review import (
+from simulator.content.library import bundled_path
+from simulator.content.loader import load_vignette
+from simulator.course.courses import add_members, create_cohort
+from simulator.course.review import (
     add_comment,
     cohen_kappa,
     list_transcripts,
@@ -25,7 +21,11 @@ from simulator.review import (
     summary_text,
     turn_review_text,
 )
-from simulator.session import Session
+from simulator.errors import AttuneError
+from simulator.play.session import Session
+from simulator.store.database import open_database
+from simulator.store.dbstore import DbStore
+from simulator.store.schema import audit, overrides
 
 RAY = load_vignette(bundled_path("ray"))  # type: ignore[arg-type]
 
@@ -125,7 +125,7 @@ def test_cohen_kappa_matches_a_worked_example() -> None:
 async def test_review_screen_comment_and_sign_off(tmp_path: object) -> None:
     from textual.widgets import Input, ListView
 
-    from simulator.tui.app import make_app
+    from simulator.hosts.tui.app import make_app
 
     url = f"sqlite:///{tmp_path}/c.db"
     db, sid = _course(url)

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from scoring.bounds import compute_bounds
 from scoring.rubric import default_rubric
 from scoring.scorer import end_lines, overall, score_route
-from simulator.engine import begin, step
-from simulator.loader import load_vignette
+from simulator.content.loader import load_vignette
+from simulator.play.engine import begin, step
 from tests.conftest import LOOP, MINI
 
 VIGNETTES = {"mini": load_vignette(MINI), "loop": load_vignette(LOOP)}

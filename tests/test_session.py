@@ -15,11 +15,12 @@ import pytest
 
 from scoring.rubric import default_rubric
 from scoring.scorer import score_route
+from simulator.content.loader import load_vignette
 from simulator.errors import AttuneError
-from simulator.loader import load_vignette
-from simulator.plain import Console, debrief, play
-from simulator.session import Session, file_store
-from simulator.transcript import load_transcript
+from simulator.hosts.plain import Console, debrief, play
+from simulator.play.session import Session, file_store
+from simulator.play.transcript import load_transcript
+from simulator.service.play import Play
 from tests.conftest import MINI, ROOT
 
 V = load_vignette(MINI)
@@ -86,12 +87,18 @@ def test_resume_from_saved_transcript(tmp_path: Path) -> None:
     assert load_transcript(path).transcript.ending == "repaired"
 
 
+def _nowhere(transcript: object) -> None:
+    """A store that keeps nothing (the test reads the session itself)."""
+
+
 def test_plain_player_reaches_the_debrief(tmp_path: Path) -> None:
     s, _ = new_session(tmp_path)
     out = io.StringIO()
     con = Console(out, io.StringIO("skip\n1\n1\n"))
-    assert play(s, default_rubric(), con)
-    text = debrief(s, default_rubric(), con)
+    run = Play(s, default_rubric(), s.store or _nowhere)
+    s.store = None  # the Play saves each choice
+    assert play(run, con)
+    text = debrief(run, con)
     assert "Debrief:" in text and "Overall: 100/100" in text
     assert "The client's inner experience:" in text
     assert "An expert route through this vignette (overall 100/100)" in text
@@ -104,7 +111,7 @@ def test_plain_player_shows_markup_literally(tmp_path: Path) -> None:
     v = type(V).model_validate(data)
     out = io.StringIO()
     s = Session(v, rubric_version="t")
-    play(s, default_rubric(), Console(out, io.StringIO("")))
+    play(Play(s, default_rubric(), _nowhere), Console(out, io.StringIO("")))
     assert "[bold]not bold[/bold] [@click=app.quit]x[/]" in out.getvalue()
 
 
@@ -169,7 +176,7 @@ def test_resume_without_a_session_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_latest_writer_is_incremental_and_ordered(tmp_path: Path) -> None:
-    from simulator.session import LatestWriter
+    from simulator.play.session import LatestWriter
 
     path = tmp_path / "w.json"
     writer = LatestWriter(path)
@@ -184,3 +191,24 @@ def test_latest_writer_is_incremental_and_ordered(tmp_path: Path) -> None:
     s.rewind(1)
     writer(s.transcript)
     assert load_transcript(path).transcript == s.transcript
+
+
+def test_a_damaged_journal_is_shown_not_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from simulator.service.play import latest_unfinished, scan_journals
+
+    monkeypatch.setenv("ATTUNE_DATA_DIR", str(tmp_path))
+    (tmp_path / "sessions").mkdir()
+    s, path = new_session(tmp_path / "sessions")
+    s.choose(0)
+    bad = tmp_path / "sessions" / "0b6a1e4e-0000-4000-8000-000000000000.json"
+    bad.write_text('{"format": "attunement.transcript", "events": [', encoding="utf-8")
+    unfinished, damaged = scan_journals()
+    assert [u.transcript.session_id for u in unfinished] == [s.transcript.session_id]
+    assert len(damaged) == 1 and damaged[0].path == str(bad)
+    assert "damaged" in damaged[0].message and "attune verify" in (damaged[0].hint or "")
+    path.unlink()  # with no session left to resume, the damaged one is named in the error
+    with pytest.raises(AttuneError) as caught:
+        latest_unfinished(V.id, "attune play")
+    assert [p.path for p in caught.value.problems] == [str(bad), "attune play"]

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 
 from scoring.bounds import compute_bounds
-from scoring.codebook import codebook
 from scoring.rubric import default_rubric
 from scoring.scorer import Context, score_choice
-from simulator.engine import begin, step
-from simulator.library import bundled_files
-from simulator.lint import lint_vignette
-from simulator.loader import load_with_lines
+from simulator.content.codebook import codebook
+from simulator.content.library import bundled_files
+from simulator.content.loader import load_with_lines
+from simulator.play.engine import begin, step
+from simulator.service.lint import lint_vignette
 
 SHIPPED = bundled_files()
 OUT_OF_WINDOW_RULES = {
@@ -121,7 +121,7 @@ def test_library_covers_the_seed_clients() -> None:
 
 
 def test_the_library_lists_the_gentlest_vignettes_first() -> None:
-    from simulator.library import DIFFICULTY_ORDER, load_library
+    from simulator.content.library import DIFFICULTY_ORDER, load_library
 
     entries, problems = load_library()
     assert problems == []

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from simulator.loader import load_vignette
-from simulator.tui.app import make_app
+from simulator.content.loader import load_vignette
+from simulator.hosts.tui.app import make_app
 from tests.conftest import LOOP, MINI
 
 SIZE = (110, 36)
@@ -76,9 +76,9 @@ def test_help(snap_compare: Any) -> None:
 
 def test_login(snap_compare: Any, tmp_path: Path) -> None:
     """The served app's login screen, after a wrong password."""
-    from simulator.auth import set_password
-    from simulator.courses import add_members, create_cohort
-    from simulator.database import open_database
+    from simulator.course.auth import set_password
+    from simulator.course.courses import add_members, create_cohort
+    from simulator.store.database import open_database
 
     url = f"sqlite:///{tmp_path / 'c.db'}"
     db = open_database(url)

@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from simulator.engine import begin, step
-from simulator.loader import load_vignette
-from simulator.transcript import load_transcript
-from simulator.tui.app import make_app
-from simulator.tui.screens.debrief import DebriefScreen
-from simulator.tui.screens.play import PlayScreen
+from simulator.content.loader import load_vignette
+from simulator.hosts.tui.app import make_app
+from simulator.hosts.tui.screens.debrief import DebriefScreen
+from simulator.hosts.tui.screens.play import PlayScreen
+from simulator.play.engine import begin, step
+from simulator.play.transcript import load_transcript
 from tests.conftest import LOOP, MINI
 
 SIZE = (120, 40)
@@ -183,8 +183,8 @@ async def test_help_and_theme() -> None:
 def test_every_binding_has_an_id_and_a_tooltip() -> None:
     from textual.binding import Binding
 
-    from simulator.tui.app import AttuneApp
-    from simulator.tui.screens import briefing, debrief, help, library, note, play
+    from simulator.hosts.tui.app import AttuneApp
+    from simulator.hosts.tui.screens import briefing, debrief, help, library, note, play
 
     classes = [
         AttuneApp,
@@ -207,8 +207,9 @@ async def test_tui_and_plain_debrief_share_the_turn_text(fresh_data_dir: Path) -
     import io
 
     from scoring.rubric import default_rubric
-    from simulator.plain import Console, debrief
-    from simulator.session import Session
+    from simulator.hosts.plain import Console, debrief
+    from simulator.play.session import Session
+    from simulator.service.play import Play
 
     v = load_vignette(MINI)
     app = make_app(library_paths=[MINI], start=(MINI, v), mode="assessment")
@@ -222,7 +223,8 @@ async def test_tui_and_plain_debrief_share_the_turn_text(fresh_data_dir: Path) -
     plain = Session(v, rubric_version=default_rubric().version, mode="assessment")
     for index in (1, 0, 0):
         plain.choose(index)
-    text = debrief(plain, default_rubric(), Console(io.StringIO(), io.StringIO()))
+    run = Play(plain, default_rubric(), lambda t: None)
+    text = debrief(run, Console(io.StringIO(), io.StringIO()))
     assert len(tui_turns) == 3
     for turn in tui_turns:
         assert turn.replace("\n", "\n  ") in text
@@ -235,9 +237,9 @@ async def test_assignments_come_first_and_rationale_is_required(
 
     import sqlalchemy as sa
 
-    from simulator.courses import add_members, assign, create_cohort
-    from simulator.database import open_database
-    from simulator.dbschema import sessions
+    from simulator.course.courses import add_members, assign, create_cohort
+    from simulator.store.database import open_database
+    from simulator.store.schema import sessions
 
     url = f"sqlite:///{tmp_path / 'course.db'}"
     db = open_database(url)
@@ -296,14 +298,15 @@ async def test_practice_feedback_scores_the_route_as_it_stands(fresh_data_dir: P
     """The feedback line after each choice is the scorer's verdict on that turn of the route
     standing then: after a rewind, and in a session resumed part-way."""
     from scoring.rubric import default_rubric
-    from scoring.scorer import most_telling, score_route
-    from simulator.tui.widgets.feedback import FeedbackLine
+    from scoring.scorer import score_route
+    from simulator.hosts.tui.widgets.feedback import FeedbackLine
+    from simulator.service.play import feedback_lines
 
     v, rubric = load_vignette(LOOP), default_rubric()
 
     def expected(app: Any) -> str:
-        line = most_telling(score_route(v, app.session.route, rubric).turns[-1].lines)
-        return f"{line.points:+d}  {line.rule}: {line.text}  ({line.source})"
+        lines = feedback_lines(score_route(v, app.session.route, rubric).turns[-1].lines)
+        return "\n".join(f"{ln.points:+d}  {ln.rule}: {ln.text}  ({ln.source})" for ln in lines)
 
     async def choose(app: Any, pilot: Any, i: int) -> None:
         node, state = app.session.node, app.session.state

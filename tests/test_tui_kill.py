@@ -14,9 +14,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from simulator.loader import load_vignette
-from simulator.session import Session
-from simulator.transcript import load_transcript
+from simulator.content.loader import load_vignette
+from simulator.play.session import Session
+from simulator.play.transcript import load_transcript
 from tests.conftest import MINI, ROOT
 
 

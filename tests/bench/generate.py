@@ -6,7 +6,7 @@ import random
 from collections.abc import Iterator
 from typing import Any
 
-from simulator.model import Vignette
+from simulator.content.model import Vignette
 from tests.builders import header
 
 MOVES = [
@@ -135,8 +135,8 @@ def fill_course(db_url: str, sessions: int = 100_000, per: int = 20, seed: int =
     import json
     import random
 
-    from simulator.courses import create_cohort
-    from simulator.database import open_database
+    from simulator.course.courses import create_cohort
+    from simulator.store.database import open_database
 
     rng = random.Random(seed)
     db = open_database(db_url)

@@ -55,7 +55,7 @@ def analysis_time(n: int, subject: str, rounds: int = 5) -> float:
     or our lint plus analysis (`"ours"`). Run in a child interpreter that measures only one."""
     import gc
 
-    from simulator.lint import lint_structure
+    from simulator.service.lint import lint_structure
     from tests.bench.generate import big_vignette
 
     v = big_vignette(n)
@@ -166,7 +166,7 @@ def bench_startup() -> None:
 def bench_scoring() -> None:
     from scoring.rubric import default_rubric
     from scoring.scorer import score_route
-    from simulator.engine import begin, step
+    from simulator.play.engine import begin, step
     from tests.bench.generate import big_vignette
 
     rubric = default_rubric()
@@ -267,8 +267,8 @@ def bench_hotspots() -> None:
 
     import sqlalchemy as sa
 
-    from simulator.analytics import hot_spots
-    from simulator.database import open_database
+    from simulator.course.analytics import hot_spots
+    from simulator.store.database import open_database
     from tests.bench.generate import fill_course
     from tests.pgserver import PostgresServer
 

@@ -68,7 +68,7 @@ async def minimal_latencies(n: int, paced: bool = False) -> list[float]:
 
 
 async def attune_latencies(n: int, mode: str = "practice", paced: bool = False) -> list[float]:
-    from simulator.tui.app import make_app
+    from simulator.hosts.tui.app import make_app
     from tests.bench.generate import big_vignette
 
     os.environ["ATTUNE_DATA_DIR"] = tempfile.mkdtemp(prefix="attune-bench-")

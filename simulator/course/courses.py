@@ -1,0 +1,349 @@
+"""People, cohorts, assignments and progress, on the course database.
+
+Every change is written with an audit row (who, when, what) in the same transaction. Names are
+how course leaders refer to people and cohorts; they are unique.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from simulator.errors import AttuneError, did_you_mean
+from simulator.play.transcript import now
+from simulator.store.database import Database
+from simulator.store.schema import ROLES, assignments, audit, cohorts, members, people, sessions
+
+
+def record(conn: Connection, actor: str | None, action: str, target: str, **detail: Any) -> None:
+    conn.execute(
+        audit.insert().values(
+            at=now(),
+            actor=actor,
+            action=action,
+            target=target,
+            detail=json.dumps(detail, sort_keys=True) if detail else None,
+        )
+    )
+
+
+def cohort_id(conn: Connection, name: str) -> int:
+    found = conn.execute(sa.select(cohorts.c.id).where(cohorts.c.name == name)).scalar()
+    if found is None:
+        known = list(conn.execute(sa.select(cohorts.c.name)).scalars())
+        raise AttuneError.single(
+            f"cohort '{name}'",
+            "no such cohort",
+            hint=did_you_mean(name, known, "cohorts")
+            if known
+            else "create it with `attune cohort create NAME`",
+        )
+    return int(found)
+
+
+def ensure_person(conn: Connection, name: str, role: str, actor: str | None) -> int:
+    if role not in ROLES:
+        raise AttuneError.single(
+            f"person '{name}'", f"unknown role '{role}'", hint=f"use one of {', '.join(ROLES)}"
+        )
+    row = conn.execute(sa.select(people.c.id, people.c.role).where(people.c.name == name)).first()
+    if row is not None:
+        if row.role != role:
+            raise AttuneError.single(
+                f"person '{name}'",
+                f"already registered as {row.role}, not {role}",
+                hint="use another name, or leave out --role to keep the existing role",
+            )
+        return int(row.id)
+    new_id = conn.execute(
+        people.insert().values(name=name, role=role, created_at=now()).returning(people.c.id)
+    ).scalar_one()
+    record(conn, actor, "person.add", name, role=role)
+    return int(new_id)
+
+
+def create_cohort(db: Database, name: str, actor: str | None) -> None:
+    with db.begin() as conn:
+        if conn.execute(sa.select(cohorts.c.id).where(cohorts.c.name == name)).first():
+            raise AttuneError.single(
+                f"cohort '{name}'", "already exists", hint="pick another name, or add people to it"
+            )
+        conn.execute(cohorts.insert().values(name=name, created_at=now(), created_by=actor))
+        record(conn, actor, "cohort.create", name)
+
+
+def add_members(db: Database, cohort: str, names: list[str], role: str, actor: str | None) -> int:
+    """Add people (registering them with `role` if new). Returns how many were newly added."""
+    added = 0
+    with db.begin() as conn:
+        cid = cohort_id(conn, cohort)
+        for name in names:
+            pid = ensure_person(conn, name, role, actor)
+            there = conn.execute(
+                sa.select(members.c.person_id).where(
+                    members.c.cohort_id == cid, members.c.person_id == pid
+                )
+            ).first()
+            if there is None:
+                conn.execute(members.insert().values(cohort_id=cid, person_id=pid))
+                record(conn, actor, "cohort.add", cohort, person=name, role=role)
+                added += 1
+    return added
+
+
+@dataclass(frozen=True)
+class CohortInfo:
+    name: str
+    created_at: str
+    people: list[tuple[str, str]]
+    """(name, role), by role then name."""
+    assignments: list[dict[str, Any]]
+
+
+def list_cohorts(db: Database) -> list[tuple[str, int, int]]:
+    """(name, people, assignments) for every cohort."""
+    n_people = (
+        sa.select(sa.func.count())
+        .select_from(members)
+        .where(members.c.cohort_id == cohorts.c.id)
+        .scalar_subquery()
+    )
+    n_assign = (
+        sa.select(sa.func.count())
+        .select_from(assignments)
+        .where(assignments.c.cohort_id == cohorts.c.id)
+        .scalar_subquery()
+    )
+    with db.read() as conn:
+        rows = conn.execute(
+            sa.select(cohorts.c.name, n_people, n_assign).order_by(cohorts.c.name)
+        ).all()
+    return [(r[0], int(r[1]), int(r[2])) for r in rows]
+
+
+def cohort_info(db: Database, name: str) -> CohortInfo:
+    with db.read() as conn:
+        cid = cohort_id(conn, name)
+        created = conn.execute(sa.select(cohorts.c.created_at).where(cohorts.c.id == cid)).scalar()
+        who = conn.execute(
+            sa.select(people.c.name, people.c.role)
+            .join(members, members.c.person_id == people.c.id)
+            .where(members.c.cohort_id == cid)
+            .order_by(people.c.role, people.c.name)
+        ).all()
+        tasks = conn.execute(
+            sa.select(assignments).where(assignments.c.cohort_id == cid).order_by(assignments.c.due)
+        ).mappings()
+        return CohortInfo(name, str(created), [(w[0], w[1]) for w in who], [dict(t) for t in tasks])
+
+
+def assign(
+    db: Database,
+    cohort: str,
+    vignette_id: str,
+    *,
+    mode: str,
+    due: date | None,
+    attempts: int,
+    rationale_required: bool,
+    actor: str | None,
+) -> None:
+    with db.begin() as conn:
+        cid = cohort_id(conn, cohort)
+        values = {
+            "mode": mode,
+            "due": due.isoformat() if due else None,
+            "attempts": attempts,
+            "rationale_required": rationale_required,
+        }
+        existing = conn.execute(
+            sa.select(assignments.c.id).where(
+                assignments.c.cohort_id == cid, assignments.c.vignette_id == vignette_id
+            )
+        ).scalar()
+        if existing is None:
+            conn.execute(
+                assignments.insert().values(
+                    cohort_id=cid,
+                    vignette_id=vignette_id,
+                    created_at=now(),
+                    created_by=actor,
+                    **values,
+                )
+            )
+            record(conn, actor, "assign", f"{cohort}/{vignette_id}", **values)
+        else:
+            conn.execute(assignments.update().where(assignments.c.id == existing).values(values))
+            record(conn, actor, "assign.update", f"{cohort}/{vignette_id}", **values)
+
+
+@dataclass(frozen=True)
+class Assigned:
+    """One assignment as a trainee sees it."""
+
+    assignment_id: int
+    cohort_id: int
+    cohort: str
+    vignette_id: str
+    mode: str
+    due: str | None
+    attempts: int
+    rationale_required: bool
+    used: int
+    """Sessions started for it."""
+    finished: int
+    best: int | None
+    overdue: bool
+
+    @property
+    def attempts_left(self) -> int:
+        return max(0, self.attempts - self.used)
+
+
+def assigned_to(db: Database, trainee: str, today: date | None = None) -> list[Assigned]:
+    """The trainee's assignments, soonest due first (those without a due date last)."""
+    today = today or date.today()
+    used = (
+        sa.select(
+            sessions.c.assignment_id,
+            sa.func.count().label("used"),
+            sa.func.count(sessions.c.ended_at).label("finished"),
+            sa.func.max(sessions.c.overall).label("best"),
+        )
+        .where(sessions.c.trainee == trainee)
+        .group_by(sessions.c.assignment_id)
+        .subquery()
+    )
+    query = (
+        sa.select(
+            assignments,
+            cohorts.c.name.label("cohort"),
+            sa.func.coalesce(used.c.used, 0).label("used"),
+            sa.func.coalesce(used.c.finished, 0).label("finished"),
+            used.c.best,
+        )
+        .join(cohorts, cohorts.c.id == assignments.c.cohort_id)
+        .join(members, members.c.cohort_id == cohorts.c.id)
+        .join(people, people.c.id == members.c.person_id)
+        .outerjoin(used, used.c.assignment_id == assignments.c.id)
+        .where(people.c.name == trainee)
+    )
+    with db.read() as conn:
+        rows = conn.execute(query).mappings().all()
+    out = [
+        Assigned(
+            r["id"],
+            r["cohort_id"],
+            r["cohort"],
+            r["vignette_id"],
+            r["mode"],
+            r["due"],
+            r["attempts"],
+            bool(r["rationale_required"]),
+            int(r["used"]),
+            int(r["finished"]),
+            r["best"],
+            bool(r["due"]) and r["due"] < today.isoformat() and int(r["finished"]) == 0,
+        )
+        for r in rows
+    ]
+    out.sort(key=lambda a: (a.due is None, a.due or "", a.vignette_id))
+    return out
+
+
+@dataclass(frozen=True)
+class ProgressRow:
+    trainee: str
+    vignette_id: str
+    due: str | None
+    attempts: int
+    used: int
+    finished: int
+    best: int | None
+    best_band: str | None
+    status: str
+    """done | in progress | not started | overdue"""
+
+
+def progress(db: Database, cohort: str, today: date | None = None) -> list[ProgressRow]:
+    """Who has done what in a cohort: one row per trainee and assignment, aggregated in SQL."""
+    today_s = (today or date.today()).isoformat()
+    with db.read() as conn:
+        cid = cohort_id(conn, cohort)
+        trainees = (
+            sa.select(people.c.name)
+            .join(members, members.c.person_id == people.c.id)
+            .where(members.c.cohort_id == cid, people.c.role == "trainee")
+            .subquery()
+        )
+        per = (
+            sa.select(
+                sessions.c.trainee,
+                sessions.c.assignment_id,
+                sa.func.count().label("used"),
+                sa.func.count(sessions.c.ended_at).label("finished"),
+                sa.func.max(sessions.c.overall).label("best"),
+            )
+            .where(sessions.c.cohort_id == cid)
+            .group_by(sessions.c.trainee, sessions.c.assignment_id)
+            .subquery()
+        )
+        rows = conn.execute(
+            sa.select(
+                trainees.c.name,
+                assignments.c.id,
+                assignments.c.vignette_id,
+                assignments.c.due,
+                assignments.c.attempts,
+                sa.func.coalesce(per.c.used, 0),
+                sa.func.coalesce(per.c.finished, 0),
+                per.c.best,
+            )
+            .select_from(trainees)
+            .join(assignments, assignments.c.cohort_id == cid)
+            .outerjoin(
+                per,
+                sa.and_(per.c.trainee == trainees.c.name, per.c.assignment_id == assignments.c.id),
+            )
+            .order_by(trainees.c.name, assignments.c.due, assignments.c.vignette_id)
+        ).all()
+    from scoring.rubric import default_rubric
+
+    rubric = default_rubric()
+    out = []
+    for name, _aid, vid, due, attempts, used, finished, best in rows:
+        if finished:
+            status = "done"
+        elif due and due < today_s:
+            status = "overdue"
+        elif used:
+            status = "in progress"
+        else:
+            status = "not started"
+        band = rubric.overall_band(best) if best is not None else None
+        out.append(
+            ProgressRow(name, vid, due, attempts, int(used), int(finished), best, band, status)
+        )
+    return out
+
+
+def attempt_for(db: Database, trainee: str, vignette_id: str) -> Assigned | None:
+    """The assignment a new session of this vignette counts towards, if the trainee has one.
+    Refuses, with a clear message, when every allowed attempt has been used."""
+    found = [a for a in assigned_to(db, trainee) if a.vignette_id == vignette_id]
+    if not found:
+        return None
+    open_ = [a for a in found if a.attempts_left > 0]
+    if not open_:
+        a = found[0]
+        raise AttuneError.single(
+            f"assignment '{a.vignette_id}' in cohort '{a.cohort}'",
+            f"all {a.attempts} allowed attempt(s) have been used",
+            hint="ask your course leader for another attempt (attune assign ... --attempts N)",
+        )
+    return open_[0]

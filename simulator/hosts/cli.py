@@ -1,0 +1,296 @@
+"""The `attune` command line. Headless commands import only the core, lazily, to start fast."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from simulator.errors import AttuneError
+from simulator.hosts.cli_options import db_option
+from simulator.settings import settings
+
+
+def fail(error: AttuneError) -> NoReturn:
+    for problem in error.problems:
+        click.echo(problem.render(), err=True)
+    sys.exit(error.exit_code)
+
+
+# Course and trust commands are imported only when used: the headless commands start faster.
+LAZY = {
+    **dict.fromkeys(
+        ("cohort", "assign", "progress", "sync", "review", "hotspots", "scores", "user"),
+        "simulator.hosts.cli_courses",
+    ),
+    **dict.fromkeys(("verify", "export", "serve"), "simulator.hosts.cli_trust"),
+}
+
+
+class _Group(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in LAZY:
+            import importlib
+
+            found = getattr(importlib.import_module(LAZY[cmd_name]), cmd_name)
+            return found if isinstance(found, click.Command) else None
+        return super().get_command(ctx, cmd_name)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except AttuneError as exc:
+            fail(exc)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="attunement", prog_name="attune")
+def main() -> None:
+    """attunement: practise working with resistance, pacing and rupture repair."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON report instead of text.")
+def lint(paths: tuple[Path, ...], as_json: bool) -> None:
+    """Check vignette files or folders: format, graph structure, scoring.
+
+    Exit 0 when clean, 1 when a vignette has an error finding, 2 when a file cannot be read.
+    """
+    from simulator.service.lint import lint_paths, render_text
+
+    report = lint_paths(list(paths))
+    # the problems first: the text report's summary line points up to them
+    for problem in report.unreadable:
+        click.echo(problem.render(), err=True)
+    if as_json:
+        click.echo(json.dumps(report.as_json(), indent=2))
+    else:
+        click.echo(render_text(report), nl=False)
+    sys.exit(report.exit_code)
+
+
+@main.command()
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
+def schema(out: Path | None) -> None:
+    """Print the JSON Schema of the vignette format (for editor autocompletion)."""
+    from simulator.service.library import vignette_schema
+
+    text = json.dumps(vignette_schema(), indent=2) + "\n"
+    if out:
+        out.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+@main.command("map")
+@click.argument("vignette", type=click.Path(path_type=Path))
+@click.option(
+    "--format", "fmt", type=click.Choice(["mermaid", "dot"]), default="mermaid", show_default=True
+)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
+@click.option(
+    "--route",
+    "route_file",
+    type=click.Path(path_type=Path),
+    help="Highlight the route of this transcript (from play, autoplay or export).",
+)
+def map_(vignette: Path, fmt: str, out: Path | None, route_file: Path | None) -> None:
+    """Draw a vignette's graph: choices coloured by valence, endings marked."""
+    from simulator.service.library import open_vignette, to_dot, to_mermaid
+
+    _, v = open_vignette(vignette)
+    route = None
+    if route_file is not None:
+        from simulator.service.scores import load_for_scoring, rubric, score_transcript
+
+        loaded, played, _ = load_for_scoring(route_file, vignette, _note)
+        if played.id != v.id:
+            raise AttuneError.single(
+                str(route_file), f"this transcript is for '{played.id}', not '{v.id}'"
+            )
+        report = score_transcript(loaded, played, rubric())  # validates the route
+        route = [t.beat for t in report.turns] + ([report.ending] if report.ending else [])
+    text = to_mermaid(v, route) if fmt == "mermaid" else to_dot(v, route)
+    if out:
+        out.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+def _note(text: str) -> None:
+    click.echo(text, err=True)
+
+
+@main.command()
+@click.argument("vignette", type=click.Path(path_type=Path))
+@click.option(
+    "--strategy",
+    type=click.Choice(["best", "worst", "random"]),
+    default="random",
+    show_default=True,
+)
+@click.option(
+    "--seed", type=int, default=0, show_default=True, help="Seed for the random strategy."
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Transcript file to write.",
+)
+@click.option(
+    "--rubric", type=click.Path(path_type=Path), help="Rubric file (default: the shipped rubric)."
+)
+@click.option("--trainee", help="A name to record in the transcript.")
+@db_option
+def autoplay(
+    vignette: Path,
+    strategy: str,
+    seed: int,
+    out: Path,
+    rubric: Path | None,
+    trainee: str | None,
+    db_url: str | None,
+) -> None:
+    """Play a vignette headlessly and write its transcript, as a real session would.
+
+    With --db (or ATTUNE_DB), each choice is also committed to the course database as it is made.
+    """
+    import random
+
+    from simulator.service import play as service
+    from simulator.service.library import open_vignette
+    from simulator.service.scores import compute_bounds
+    from simulator.service.scores import rubric as load_rubric
+
+    path, v = open_vignette(vignette)
+    r = load_rubric(rubric)
+    errors: list[AttuneError] = []
+    run = service.start(
+        path,
+        v,
+        r,
+        trainee=trainee,
+        db_url=db_url,
+        out=out,
+        source="autoplay",
+        strategy=strategy if strategy != "random" else f"random:{seed}",
+        assignments=False,
+        use_database=bool(db_url or settings().db),
+        on_db_error=lambda exc, _journal: errors.append(exc),
+    )
+    if strategy == "random":
+        rng = random.Random(seed)
+        while not run.ended:
+            run.choose(rng.randrange(len(run.offered())))
+    else:
+        bounds = compute_bounds(v, r)
+        for _, index in (bounds.best if strategy == "best" else bounds.worst).route:
+            run.choose(index)
+    click.echo(f"wrote {out}: {run.turn} choices, ending '{run.session.ending}'")
+    if errors:
+        fail(errors[0])
+
+
+@main.command()
+@click.argument("transcript", type=click.Path(path_type=Path))
+@click.option("--rubric", type=click.Path(path_type=Path), help="Re-score under this rubric file.")
+@click.option(
+    "--vignette",
+    type=click.Path(path_type=Path),
+    help="The vignette, if it cannot be found from the transcript.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def score(transcript: Path, rubric: Path | None, vignette: Path | None, as_json: bool) -> None:
+    """Score a transcript, explaining every point."""
+    from simulator.service.scores import load_for_scoring, render_report, score_transcript
+    from simulator.service.scores import rubric as load_rubric
+
+    r = load_rubric(rubric)
+    loaded, v, _ = load_for_scoring(transcript, vignette, _note)
+    report = score_transcript(loaded, v, r)
+    if as_json:
+        click.echo(json.dumps(report.as_json(), indent=2))
+    else:
+        click.echo(render_report(report, v, r), nl=False)
+
+
+@main.command()
+@click.argument("vignette", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--mode", type=click.Choice(["practice", "assessment"]), default="practice", show_default=True
+)
+@click.option(
+    "--resume", is_flag=True, help="Resume the latest unfinished session of this vignette."
+)
+@click.option(
+    "--plain",
+    is_flag=True,
+    help="Numbered lines on standard input and output (screen readers, logs).",
+)
+@click.option("--trainee", help="Your name or id, recorded in the transcript.")
+@click.option("--served", is_flag=True, hidden=True, help="Started by `attune serve`.")
+@db_option
+def play(
+    vignette: Path | None,
+    mode: str,
+    resume: bool,
+    plain: bool,
+    trainee: str | None,
+    served: bool,
+    db_url: str | None,
+) -> None:
+    """Play a vignette. Sessions are saved after every choice and can be resumed."""
+    import gc
+
+    if not plain and not served:
+        # the full-screen player paints its first frame before the core's heavier imports; the
+        # collector, paused by the entry point, resumes once that frame is on screen
+        _play_tui(vignette, mode, resume, trainee, db_url)
+        return
+    gc.enable()  # a long-running session needs the collector (the entry point paused it)
+    if served:
+        _play_served(db_url)
+        return
+    from simulator.hosts import plain as player
+
+    player.run(vignette, mode, resume, trainee, db_url)
+
+
+def _play_served(db_url: str | None) -> None:
+    """One browser's app under `attune serve`: a login first in shared mode."""
+    from simulator.hosts.tui.app import make_app
+    from simulator.service.courses import open_database, shared_mode
+
+    make_app(db_url=db_url, require_login=shared_mode(open_database(db_url))).run()
+
+
+def _play_tui(
+    vignette: Path | None, mode: str, resume: bool, trainee: str | None, db_url: str | None
+) -> None:
+    from simulator.hosts.tui.app import make_app
+
+    start = resume_target = None
+    if vignette is not None:
+        from simulator.service.library import open_vignette
+
+        path, v = open_vignette(vignette)
+        start = (path, v)
+        if resume:
+            from simulator.service.play import latest_unfinished
+
+            resume_target = (path, v, latest_unfinished(v.id, str(path)))
+    elif resume:
+        raise AttuneError.single(
+            "attune play",
+            "--resume needs a vignette",
+            hint="e.g. attune play sophie --resume, or press u in the library",
+        )
+    make_app(start=start, mode=mode, resume=resume_target, trainee=trainee, db_url=db_url).run()

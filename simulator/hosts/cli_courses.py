@@ -1,0 +1,431 @@
+"""`attune cohort`, `attune assign`, `attune progress` and `attune sync`: courses on the database."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from simulator.hosts.cli_options import actor_option, db_option
+from simulator.settings import settings
+
+
+def acting(actor: str | None) -> str:
+    from simulator.service.courses import acting_name
+
+    return acting_name(actor)
+
+
+def _open(db_url: str | None) -> Any:
+    from simulator.service.courses import open_database
+
+    return open_database(db_url)
+
+
+def who(db: Any, actor: str | None, bootstrap: bool = False) -> Any:
+    """The acting person (`auth.identify`): in shared mode, with their password."""
+    from simulator.service.courses import identify
+
+    return identify(db, actor, _ask_password, bootstrap)
+
+
+def _ask_password(name: str) -> str:
+    return str(click.prompt(f"Password for {name}", hide_input=True, err=True))
+
+
+def leader(db: Any, actor: str | None, what: str, bootstrap: bool = False) -> Any:
+    """The acting person, who must be a course leader when logins are on."""
+    from simulator.service.courses import require
+
+    ident = who(db, actor, bootstrap)
+    if ident.authenticated:
+        require(ident, "course_leader", what=what)
+    return ident
+
+
+def reviewer(db: Any, actor: str | None, what: str) -> Any:
+    """The acting person, who must be an assessor or course leader when logins are on."""
+    from simulator.service.courses import require
+
+    ident = who(db, actor)
+    if ident.authenticated:
+        require(ident, "assessor", "course_leader", what=what)
+    return ident
+
+
+@click.group()
+def cohort() -> None:
+    """Cohorts: the trainees, course leaders and assessors of one course."""
+
+
+@cohort.command("create")
+@click.argument("name")
+@db_option
+@actor_option
+def cohort_create(name: str, db_url: str | None, actor: str | None) -> None:
+    """Create a cohort."""
+    from simulator.service.courses import create_cohort
+
+    db = _open(db_url)
+    create_cohort(db, name, leader(db, actor, "create cohorts").name)
+    click.echo(f"created cohort '{name}'")
+
+
+@cohort.command("add")
+@click.argument("name")
+@click.argument("people", nargs=-1, required=True)
+@click.option(
+    "--role",
+    type=click.Choice(["trainee", "course_leader", "assessor"]),
+    default="trainee",
+    show_default=True,
+    help="The role of people not yet registered.",
+)
+@db_option
+@actor_option
+def cohort_add(
+    name: str, people: tuple[str, ...], role: str, db_url: str | None, actor: str | None
+) -> None:
+    """Add people to cohort NAME (registering them with --role if they are new)."""
+    from simulator.service.courses import add_members
+
+    db = _open(db_url)
+    added = add_members(db, name, list(people), role, leader(db, actor, "add people").name)
+    click.echo(f"added {added} to '{name}' ({len(people) - added} already there)")
+
+
+@cohort.command("list")
+@db_option
+@actor_option
+def cohort_list(db_url: str | None, actor: str | None) -> None:
+    """List the cohorts."""
+    from simulator.service.courses import list_cohorts
+
+    db = _open(db_url)
+    reviewer(db, actor, "list cohorts")
+    rows = list_cohorts(db)
+    if not rows:
+        click.echo("no cohorts yet: create one with `attune cohort create NAME`")
+    for name, n_people, n_assign in rows:
+        click.echo(f"{name}  {n_people} people, {n_assign} assignment(s)")
+
+
+@cohort.command("show")
+@click.argument("name")
+@db_option
+@actor_option
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def cohort_show(name: str, db_url: str | None, actor: str | None, as_json: bool) -> None:
+    """Show a cohort's people and assignments."""
+    from simulator.service.courses import cohort_info
+
+    db = _open(db_url)
+    reviewer(db, actor, "see cohorts")
+    info = cohort_info(db, name)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "name": info.name,
+                    "created_at": info.created_at,
+                    "people": [{"name": n, "role": r} for n, r in info.people],
+                    "assignments": info.assignments,
+                },
+                indent=2,
+            )
+        )
+        return
+    click.echo(f"{info.name} (created {info.created_at[:10]})")
+    for n, r in info.people:
+        click.echo(f"  {r:<14} {n}")
+    for a in info.assignments:
+        rationale = ", rationale required" if a["rationale_required"] else ""
+        click.echo(
+            f"  assignment: {a['vignette_id']} ({a['mode']}, due {a['due'] or 'no date'}, "
+            f"{a['attempts']} attempt(s){rationale})"
+        )
+
+
+@click.command()
+@click.argument("cohort_name", metavar="COHORT")
+@click.argument("vignette", type=click.Path(path_type=Path))
+@click.option(
+    "--mode", type=click.Choice(["practice", "assessment"]), default="assessment", show_default=True
+)
+@click.option(
+    "--due",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Due date, as YYYY-MM-DD.",
+)
+@click.option(
+    "--attempts",
+    type=click.IntRange(min=1, max=100),
+    default=1,
+    show_default=True,
+    help="How many sessions a trainee may start.",
+)
+@click.option(
+    "--require-rationale/--no-require-rationale",
+    default=False,
+    show_default=True,
+    help="Whether each choice needs a rationale note.",
+)
+@db_option
+@actor_option
+def assign(
+    cohort_name: str,
+    vignette: Path,
+    mode: str,
+    due: datetime | None,
+    attempts: int,
+    require_rationale: bool,
+    db_url: str | None,
+    actor: str | None,
+) -> None:
+    """Assign VIGNETTE (a shipped id or a file) to COHORT. Assigning it again updates it."""
+    from simulator.service.courses import assign as do_assign
+    from simulator.service.library import open_vignette
+
+    _, v = open_vignette(vignette)
+    db = _open(db_url)
+    who_ = leader(db, actor, "assign vignettes")
+    do_assign(
+        db,
+        cohort_name,
+        v.id,
+        mode=mode,
+        due=due.date() if due else None,
+        attempts=attempts,
+        rationale_required=require_rationale,
+        actor=who_.name,
+    )
+    when = f", due {due.date().isoformat()}" if due else ""
+    click.echo(f"assigned '{v.id}' to '{cohort_name}' ({mode}{when}, {attempts} attempt(s))")
+
+
+@click.command()
+@click.argument("cohort_name", metavar="COHORT")
+@db_option
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Judge what is overdue as of this date (default: today).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@actor_option
+def progress(
+    cohort_name: str, db_url: str | None, today: datetime | None, as_json: bool, actor: str | None
+) -> None:
+    """Who in COHORT has done what, their best scores, and what is overdue."""
+    from simulator.service.courses import progress as get_progress
+
+    db = _open(db_url)
+    reviewer(db, actor, "see a cohort's progress")
+    rows = get_progress(db, cohort_name, today.date() if today else date.today())
+    if as_json:
+        click.echo(json.dumps([r.__dict__ for r in rows], indent=2))
+        return
+    if not rows:
+        click.echo(f"'{cohort_name}' has no trainees or no assignments yet")
+        return
+    header = f"{'trainee':<20} {'vignette':<12} {'due':<10} {'attempts':<9} {'best':<22} status"
+    click.echo(header)
+    click.echo("-" * len(header))
+    for r in rows:
+        best = f"{r.best} {r.best_band} (provisional)" if r.best is not None else "—"
+        click.echo(
+            f"{r.trainee:<20} {r.vignette_id:<12} {r.due or '—':<10} "
+            f"{r.used}/{r.attempts:<7} {best:<22} {r.status}"
+        )
+    overdue = sum(r.status == "overdue" for r in rows)
+    click.echo(f"\n{overdue} overdue." if overdue else "\nNothing overdue.")
+
+
+@click.command()
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@db_option
+def sync(files: tuple[Path, ...], db_url: str | None) -> None:
+    """Store in the database any saved session it is missing (after a locked or unreachable
+    database). FILES are transcript files (default: every session saved in your data folder)."""
+    from simulator.service.courses import journal_files, sync_journals
+
+    db = _open(db_url)
+    todo = list(files) or journal_files()
+    with click.progressbar(
+        length=len(todo), label="Checking saved sessions", file=sys.stderr
+    ) as bar:
+        stored, problems = sync_journals(db, todo, tick=lambda: bar.update(1))
+    for p in problems:
+        click.echo(p.render(), err=True)
+    click.echo(f"stored {stored} session(s) in the database")
+    if problems:
+        raise SystemExit(1)
+
+
+@click.command()
+@click.option("--cohort", help="Only this cohort's transcripts.")
+@click.option("--vignette", help="Only this vignette's transcripts (its id).")
+@click.option("--trainee", help="Only this trainee's transcripts.")
+@click.option(
+    "--status",
+    type=click.Choice(["in progress", "to review", "competent", "not yet"]),
+    help="Only transcripts with this status.",
+)
+@db_option
+@actor_option
+def review(
+    cohort: str | None,
+    vignette: str | None,
+    trainee: str | None,
+    status: str | None,
+    db_url: str | None,
+    actor: str | None,
+) -> None:
+    """Review trainees' transcripts: comment, override, sign off (assessors and course leaders)."""
+    from simulator.service.courses import require_reviewer
+
+    db = _open(db_url)
+    ident = reviewer(db, actor, "review transcripts")
+    require_reviewer(db, ident.name)
+    from simulator.hosts.tui.app import make_app
+
+    filters = {"cohort": cohort, "vignette": vignette, "trainee": trainee, "status": status}
+    make_app(review=filters, reviewer=ident.name, db_url=db_url).run()
+
+
+@click.command()
+@click.argument("cohort_name", metavar="[COHORT]", required=False)
+@click.option("--vignette", help="Only this vignette (its id); needed for --map.")
+@click.option("--top", type=click.IntRange(min=1), default=15, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print every decision point as JSON.")
+@click.option(
+    "--map",
+    "map_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the vignette map with the hot spots shaded (needs --vignette).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["mermaid", "dot"]),
+    default="mermaid",
+    show_default=True,
+    help="The map's format.",
+)
+@db_option
+@actor_option
+def hotspots(
+    cohort_name: str | None,
+    vignette: str | None,
+    top: int,
+    as_json: bool,
+    map_out: Path | None,
+    fmt: str,
+    db_url: str | None,
+    actor: str | None,
+) -> None:
+    """Decision points where trainees most often pushed or left a rupture unrepaired."""
+    from simulator.service.courses import hot_spots
+
+    if map_out and not vignette:
+        raise click.UsageError("--map needs --vignette: which vignette's map to shade")
+    db = _open(db_url)
+    reviewer(db, actor, "see cohort analytics")
+    spots = hot_spots(db, cohort_name, vignette)
+    if as_json:
+        click.echo(
+            json.dumps(
+                [s.__dict__ | {"push_rate": s.push_rate, "heat": s.heat} for s in spots], indent=2
+            )
+        )
+    elif not spots:
+        click.echo("no choices recorded yet" + (f" in '{cohort_name}'" if cohort_name else ""))
+    else:
+        click.echo(f"{'vignette/beat':<34} {'choices':>7} {'pushed':>13} {'unrepaired':>13}")
+        for h in spots[:top]:
+            click.echo(
+                f"{h.vignette_id + '/' + h.beat:<34} {h.choices:>7} "
+                f"{h.pushes:>6} ({h.push_rate:>4.0%}) {h.unrepaired:>6} ({h.unrepaired_rate:>4.0%})"
+            )
+        if len(spots) > top:
+            click.echo(f"... and {len(spots) - top} more decision points (--top N, or --json)")
+    if map_out and vignette:
+        from simulator.service.library import open_vignette, to_dot, to_mermaid
+
+        _, v = open_vignette(Path(vignette))
+        heat = {
+            h.beat: (
+                h.heat,
+                f"pushed {h.push_rate:.0%}, unrepaired {h.unrepaired_rate:.0%}, n={h.choices}",
+            )
+            for h in spots
+            if h.vignette_id == v.id
+        }
+        text = (to_mermaid if fmt == "mermaid" else to_dot)(v, heat=heat)
+        map_out.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {map_out}: {len(heat)} decision point(s) shaded", err=True)
+
+
+@click.command()
+@click.argument("cohort_name", metavar="[COHORT]", required=False)
+@db_option
+@actor_option
+def scores(cohort_name: str | None, db_url: str | None, actor: str | None) -> None:
+    """Distributions of finished sessions' overall scores, per vignette (bands are provisional)."""
+    from simulator.service.courses import histogram, score_distributions
+
+    db = _open(db_url)
+    reviewer(db, actor, "see cohort analytics")
+    found = score_distributions(db, cohort_name)
+    if not found:
+        click.echo("no finished sessions yet")
+    for d in found:
+        mean = f", mean {d.mean:.0f}" if d.mean is not None else ""
+        click.echo(f"{d.vignette_id}: {d.sessions} finished session(s){mean}")
+        for line in histogram(d):
+            click.echo(line)
+
+
+@click.group()
+def user() -> None:
+    """People and their passwords. Once anyone has a password, everyone logs in."""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["trainee", "course_leader", "assessor"]), required=True)
+@db_option
+@actor_option
+def user_add(name: str, role: str, db_url: str | None, actor: str | None) -> None:
+    """Register a person with a role."""
+    from simulator.service.courses import ensure_person
+
+    db = _open(db_url)
+    ident = leader(db, actor, "register people", bootstrap=True)
+    with db.begin() as conn:
+        ensure_person(conn, name, role, ident.name)
+    click.echo(f"registered {name} as {role.replace('_', ' ')}")
+
+
+@user.command("passwd")
+@click.argument("name")
+@db_option
+@actor_option
+def user_passwd(name: str, db_url: str | None, actor: str | None) -> None:
+    """Set NAME's password (asks twice; or ATTUNE_NEW_PASSWORD). The first password turns logins on."""
+    from simulator.service.courses import logins_enabled, set_password
+
+    db = _open(db_url)
+    ident = who(db, actor) if logins_enabled(db) else None
+    new = settings().new_password or click.prompt(
+        f"New password for {name}", hide_input=True, confirmation_prompt=True, err=True
+    )
+    set_password(db, name, new, ident)
+    click.echo(f"password set for {name}; logins are on for this database")
+
+
+COMMANDS = (cohort, assign, progress, sync, review, hotspots, scores, user)

@@ -1,0 +1,291 @@
+"""`attune verify` and `attune export`: trust in transcripts, and getting them out."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from simulator.hosts.cli_courses import reviewer, who
+from simulator.hosts.cli_options import actor_option, db_option, transcripts_option
+from simulator.settings import settings
+
+XAPI_BASE = "https://attunement.invalid/xapi"
+
+
+def _database_if_any(db_url: str | None) -> Any:
+    """The course database when one is named or the default one exists; else None."""
+    from simulator.service.courses import default_url, open_database
+
+    if db_url or settings().db:
+        return open_database(db_url)
+    default = default_url()
+    if Path(default.removeprefix("sqlite:///")).is_file():
+        return open_database(default)
+    return None
+
+
+@click.command()
+@transcripts_option
+@db_option
+@actor_option
+def verify(
+    files: tuple[Path, ...], session_ids: tuple[str, ...], db_url: str | None, actor: str | None
+) -> None:
+    """Say whether transcripts are intact, and where they were changed if not.
+
+    FILES are transcripts written by `attune play`, `attune autoplay` or `attune export`. When the
+    course database has the same session, the file is also compared with its copy there.
+    Exit 0: all intact; 1: something was changed; 2: a file or session cannot be found.
+    """
+    from simulator.service.trust import verify_against_database, verify_file, verify_stored
+
+    if not files and not session_ids:
+        raise click.UsageError("name a transcript file, or --session ID")
+    db = _database_if_any(db_url) if files else None
+    changed = False
+    for path in files:
+        verdict = verify_file(path)
+        findings = verdict.findings
+        if verdict.intact and db is not None:
+            from simulator.service.play import load_transcript
+
+            findings = verify_against_database(db, path, load_transcript(path).transcript)
+        if findings:
+            changed = True
+            for problem in findings:
+                click.echo(f"CHANGED  {problem.render()}")
+        else:
+            click.echo(f"intact   {verdict.render()}")
+    if session_ids:
+        from simulator.service.courses import (
+            load_transcript_from_db,
+            may_read_transcript,
+            open_database,
+        )
+
+        stored_db = db or open_database(db_url)
+        viewer = who(stored_db, actor)
+        for sid in session_ids:
+            with contextlib.suppress(KeyError):  # verify_stored says it is missing
+                may_read_transcript(viewer, load_transcript_from_db(stored_db, sid).trainee)
+            verdict = verify_stored(stored_db, sid)
+            changed |= not verdict.intact
+            click.echo(("intact   " if verdict.intact else "CHANGED  ") + verdict.render())
+    sys.exit(1 if changed else 0)
+
+
+def _sources(
+    files: tuple[Path, ...],
+    session_ids: tuple[str, ...],
+    cohort: str | None,
+    db_url: str | None,
+    actor: str | None,
+) -> list[Any]:
+    """(transcript, vignette, integrity line) for every file, stored session and cohort session."""
+    from simulator.service.courses import vignette_for
+    from simulator.service.play import load_transcript
+
+    out = []
+    for path in files:
+        t = load_transcript(path).transcript
+        out.append((t, vignette_for(t, str(path))))
+    if session_ids or cohort:
+        from simulator.service.courses import (
+            list_transcripts,
+            may_read_transcript,
+            open_database,
+            stored_transcript,
+        )
+
+        db = open_database(db_url)
+        viewer = who(db, actor)
+        ids = list(session_ids)
+        if cohort:
+            ids += [
+                x.session_id
+                for x in list_transcripts(db, cohort=cohort, limit=100_000, viewer=viewer)
+            ]
+        for sid in ids:
+            t = stored_transcript(db, sid)
+            may_read_transcript(viewer, t.trainee)
+            out.append((t, vignette_for(t, f"session {sid}")))
+    from simulator.service.courses import integrity_line
+
+    return [(t, v, integrity_line(t)) for t, v in out]
+
+
+@click.command()
+@transcripts_option
+@click.option(
+    "--cohort", help="Every session of this cohort (and, for --format html, the cohort report)."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json", "html", "xapi"]),
+    help="csv: one row per choice; json: the sealed transcript; html: printable reports; xapi: statements.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="A file, or a folder for one file per transcript (default: standard output).",
+)
+@click.option(
+    "--lrs",
+    metavar="URL",
+    help="With --format xapi: POST the statements to this learning record store.",
+)
+@click.option(
+    "--lrs-auth",
+    default=lambda: settings().lrs_auth,
+    metavar="USER:PASSWORD",
+    help="The LRS's basic-auth key and secret (or ATTUNE_LRS_AUTH).",
+)
+@click.option(
+    "--retry", is_flag=True, help="Send the statements kept in the outbox after a failed --lrs."
+)
+@click.option(
+    "--pass-mark",
+    type=click.IntRange(0, 100),
+    default=60,
+    show_default=True,
+    help="xAPI passed/failed cut-off (provisional).",
+)
+@click.option(
+    "--activity-base",
+    default=lambda: settings().xapi_base or XAPI_BASE,
+    show_default=XAPI_BASE,
+    help="The IRI that xAPI activity ids start with.",
+)
+@db_option
+@actor_option
+def export(
+    files: tuple[Path, ...],
+    session_ids: tuple[str, ...],
+    cohort: str | None,
+    fmt: str | None,
+    out: Path | None,
+    lrs: str | None,
+    lrs_auth: str | None,
+    retry: bool,
+    pass_mark: int,
+    activity_base: str,
+    db_url: str | None,
+    actor: str | None,
+) -> None:
+    """Export transcripts as CSV, JSON, printable HTML or xAPI statements."""
+    import json
+
+    from simulator.service.scores import default_rubric
+    from simulator.service.trust import export as ex
+
+    if retry:
+        from simulator.service.trust import lrs as outbox
+
+        if not lrs:
+            raise click.UsageError("--retry needs --lrs URL")
+        sent = outbox.flush(lrs, lrs_auth)
+        click.echo(f"sent {sent} kept statement(s) to {lrs}")
+        if not (files or session_ids or cohort):
+            return
+    if not (files or session_ids or cohort):
+        raise click.UsageError("name transcript files, --session ID or --cohort NAME")
+    if fmt is None:
+        raise click.UsageError("choose --format csv, json, html or xapi")
+    rubric = default_rubric()
+    sources = _sources(files, session_ids, cohort, db_url, actor)
+    # scoring a whole cohort takes a while: show progress (on standard error, not in the export)
+    with click.progressbar(
+        sources, label="Scoring transcripts", file=sys.stderr, hidden=len(sources) < 20
+    ) as bar:
+        items = [(ex.scored(t, v, rubric), integrity) for t, v, integrity in bar]
+
+    # a folder when several files come out: several transcripts, or a cohort's HTML reports
+    as_dir = out is not None and (
+        out.is_dir() or (fmt in ("json", "html") and (len(items) > 1 or (fmt == "html" and cohort)))
+    )
+    if as_dir and out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+
+    def write(text: str, name: str | None = None) -> None:
+        if out is None:
+            click.echo(text, nl=False)
+            return
+        target = out / name if name and as_dir else out
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {target}", err=True)
+
+    if fmt == "csv":
+        write(ex.to_csv([s for s, _ in items]))
+    elif fmt == "json":
+        for s, _ in items:
+            write(s.transcript.to_json(), f"{s.transcript.session_id}.json")
+    elif fmt == "html":
+        if cohort:
+            from simulator.service.courses import open_database
+
+            db = open_database(db_url)
+            reviewer(db, actor, "export cohort reports")
+            write(ex.cohort_html(db, cohort), f"cohort-{cohort}.html".replace("/", "-"))
+        for s, integrity in items:
+            if cohort and out is None:
+                break  # to standard output, the cohort report alone
+            write(ex.transcript_html(s, rubric, integrity), f"{s.transcript.session_id}.html")
+    else:
+        statements = [
+            st
+            for s, _ in items
+            for st in ex.xapi_statements(s, base=activity_base, pass_mark=pass_mark)
+        ]
+        if out is not None or not lrs:
+            write(json.dumps(statements, indent=2, ensure_ascii=False) + "\n", "statements.json")
+        if lrs:
+            from simulator.service.trust import lrs as outbox
+
+            sent = outbox.send(lrs, statements, lrs_auth)
+            click.echo(f"sent {sent} statement(s) to {lrs}", err=True)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@db_option
+def serve(host: str, port: int, db_url: str | None) -> None:
+    """Run the simulator in a web browser (textual-serve). With a course database where people
+    have passwords, everyone logs in first, and sees only what their role allows."""
+    import shlex
+
+    from simulator.service.courses import open_database
+
+    open_database(db_url)  # a bad URL or an unreachable server is reported here, not in the browser
+    import socket
+
+    from simulator.errors import AttuneError
+
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise AttuneError.single(
+                f"attune serve {host}:{port}",
+                f"cannot listen there: {exc.strerror}",
+                hint="another program has this port; choose another with --port",
+            ) from None
+    import gc
+
+    from textual_serve.server import Server
+
+    gc.enable()  # a long-running server needs the collector (the entry point paused it)
+    command = [sys.executable, "-m", "simulator", "play", "--served"]
+    if db_url:
+        command += ["--db", db_url]
+    click.echo(f"attunement at http://{host}:{port} (Ctrl+C stops it)", err=True)
+    Server(shlex.join(command), host=host, port=port, title="attunement").serve()
+
+
+COMMANDS = (verify, export, serve)

@@ -1,0 +1,68 @@
+"""Briefing: who the client is, what the vignette trains, content notes, and the mode."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Footer, Header, Static
+
+from simulator.hosts.tui.screens.base import AttuneScreen
+from simulator.service.library import Vignette
+
+MODES = {
+    "practice": "Practice: after each choice you see the client's state and one line of feedback, and you can rewind.",
+    "assessment": "Assessment: no feedback and no rewind until the debrief. Your transcript may be reviewed.",
+}
+
+
+class BriefingScreen(AttuneScreen):
+    BINDINGS = [
+        Binding("enter,s", "start", "Start", id="briefing.start", tooltip="Start the session"),
+        Binding(
+            "m",
+            "toggle_mode",
+            "Mode",
+            id="briefing.mode",
+            tooltip="Switch between practice and assessment",
+        ),
+        Binding(
+            "escape", "app.pop_screen", "Back", id="briefing.back", tooltip="Back to the library"
+        ),
+    ]
+
+    def __init__(self, path: Path, vignette: Vignette, mode: str) -> None:
+        super().__init__()
+        self.path, self.vignette, self.mode = path, vignette, mode
+
+    def compose(self) -> ComposeResult:
+        v = self.vignette
+        yield Header()
+        with VerticalScroll(id="briefing"):
+            yield Static(v.title, classes="title", markup=False)
+            yield Static(f"{v.client.name}. {v.client.background}", markup=False)
+            yield Static(
+                f"Setting: {v.setting}. About {v.minutes} minutes, {v.difficulty}.", markup=False
+            )
+            yield Static("Learning objectives", classes="heading")
+            yield Static("\n".join(f"• {o}" for o in v.objectives), markup=False)
+            if v.content_notes:
+                yield Static("Content notes", classes="heading")
+                yield Static("\n".join(f"• {n}" for n in v.content_notes), markup=False)
+            yield Static("", id="mode", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._show_mode()
+
+    def _show_mode(self) -> None:
+        self.query_one("#mode", Static).update(MODES[self.mode] + "  (m to switch)")
+
+    def action_toggle_mode(self) -> None:
+        self.mode = "assessment" if self.mode == "practice" else "practice"
+        self._show_mode()
+
+    def action_start(self) -> None:
+        self.attune.start_session(self.path, self.vignette, self.mode)

@@ -1,0 +1,136 @@
+"""Debrief: the score and what it rests on, turn by turn, with the road not taken."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Footer, Header, ListView, Static
+
+from simulator.hosts.tui.screens.base import AttuneScreen
+from simulator.hosts.tui.widgets.route_map import RouteMap
+from simulator.hosts.tui.widgets.timeline import Timeline
+from simulator.hosts.tui.widgets.turns import TurnItem
+from simulator.service.play import Play
+from simulator.service.scores import (
+    Bound,
+    ScoreReport,
+    expert_route_text,
+    road_not_taken,
+    turn_text,
+)
+
+
+class DebriefScreen(AttuneScreen):
+    BINDINGS = [
+        Binding(
+            "l,escape", "library", "Library", id="debrief.library", tooltip="Back to the library"
+        ),
+    ]
+
+    def __init__(self, run: Play) -> None:
+        super().__init__()
+        self.session, self.rubric = run, run.rubric
+        self.report: ScoreReport | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="debrief"):
+            yield Static("Debrief", classes="title")
+            yield Static("Scoring…", id="summary", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = f"Debrief — {self.session.vignette.title}"
+        self.score()
+
+    @work(thread=True, exclusive=True, group="score")
+    def score(self) -> None:
+        result = self.session.debrief()
+        self.app.call_from_thread(self._show, result.report, result.best)
+
+    def _show(self, report: ScoreReport, best: Bound) -> None:
+        self.report = report
+        v = self.session.vignette
+        ending = v.ending_map.get(report.ending or "")
+        prov = " (provisional band)" if report.band_provisional else ""
+        summary = [
+            f"Overall {report.overall}/100 — {report.band}{prov}. Net points {report.net:+d} over {len(report.turns)} choices."
+        ]
+        if ending:
+            summary.append(
+                f"Ending: {ending.title} ({ending.kind}). {ending.debrief or ''}".strip()
+            )
+            if ending.inner:
+                summary.append(f"What {v.client.name} may have felt: {ending.inner}")
+        summary.append("")
+        summary.append(
+            "Dimensions: " + ", ".join(f"{k} {p:+d}" for k, p in report.dimensions.items())
+        )
+        for m in report.metrics.values():
+            band = m.band + (" (provisional)" if m.provisional and m.band != "n/a" else "")
+            summary.append(f"  {m.name.replace('_', ' ')}: {m.display} — {band}")
+        self.query_one("#summary", Static).update("\n".join(summary))
+        states = [t.state for t in report.turns] + [report.final_state]
+        box = self.query_one("#debrief", VerticalScroll)
+        box.mount(
+            Timeline([s["alliance"] for s in states], [s["arousal"] for s in states], id="timeline")
+        )
+        ruptures = [
+            f"{r.kind} rupture at '{r.opened_beat}' (turn {r.opened_turn}): open {r.turns_open} turn(s), {r.outcome}"
+            + (", escalated" if r.escalated else "")
+            for r in report.ruptures
+        ] or ["No ruptures opened."]
+        box.mount(Static("Ruptures\n" + "\n".join(ruptures), id="ruptures", markup=False))
+        box.mount(Static("Turns (select one to see the road not taken)", classes="heading"))
+        items = [TurnItem(t.turn, turn_text(t, v), t.points < 0) for t in report.turns]
+        row = Horizontal(id="turn-row")
+        box.mount(row)
+        row.mount(ListView(*items, id="turns"))
+        row.mount(Static("", id="road", markup=False))
+        route_map = RouteMap(id="route-map")
+        box.mount(Static("Your route on the vignette map", classes="heading"))
+        box.mount(route_map)
+        route_map.show(self._route_rows(report))
+        box.mount(Static(expert_route_text(v, best), id="expert-route", markup=False))
+        if items:
+            self._road(1)
+
+    def _route_rows(self, report: ScoreReport) -> list[str]:
+        v = self.session.vignette
+        rows = []
+        for t in report.turns:
+            beat = v.beat_map[t.beat]
+            others = [
+                f"{i} {'+'.join(c.moves)}→{'/'.join(c.targets())}"
+                for i, c in enumerate(beat.choices, 1)
+                if i != t.choice
+            ]
+            rows.append(
+                f"{t.beat} ══{t.choice} {'+'.join(t.moves)}══▶ {t.reached}    (not taken: {'; '.join(others)})"
+            )
+        return rows
+
+    def on_list_view_highlighted(self, event: ListView.Highlighted) -> None:
+        if isinstance(event.item, TurnItem):
+            self._road(event.item.turn)
+
+    def _road(self, turn: int) -> None:
+        road = road_not_taken(self.session.vignette, self.session.route, self.rubric, turn)
+        if road.difference <= 0:
+            text = (
+                f"Turn {turn}: your choice was the best-scoring one here ({road.chosen.points:+d})."
+            )
+        else:
+            b = road.best
+            text = (
+                f"Turn {turn}: the road not taken\n"
+                f'Choice {b.choice}: "{b.say}" [{", ".join(b.moves)}]\n'
+                f'The client would have answered: "{b.reply}"\n'
+                f"It scores {b.points:+d}, {road.difference:+d} over your choice ({road.chosen.points:+d})."
+            )
+        self.query_one("#road", Static).update(text)
+
+    def action_library(self) -> None:
+        self.attune.show_library()

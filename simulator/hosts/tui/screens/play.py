@@ -1,0 +1,194 @@
+"""Play: the client's statement, the numbered responses, and in practice mode meters and feedback."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Footer, Header, Static
+
+from simulator.hosts.tui.screens.base import AttuneScreen
+from simulator.hosts.tui.screens.note import NoteDialog
+from simulator.hosts.tui.widgets.choices import ChoiceList
+from simulator.hosts.tui.widgets.feedback import FeedbackLine
+from simulator.hosts.tui.widgets.meters import ClientMeters
+from simulator.hosts.tui.widgets.statement import ClientStatement
+
+if TYPE_CHECKING:
+    from simulator.service.library import Beat
+    from simulator.service.play import Play
+    from simulator.service.scores import Line
+
+
+def _choose_bindings() -> list[Binding]:
+    return [
+        Binding(
+            str(n),
+            f"choose({n})",
+            f"Choose {n}",
+            show=False,
+            id=f"play.choose-{n}",
+            tooltip=f"Choose response {n}",
+        )
+        for n in range(1, 10)
+    ]
+
+
+class PlayScreen(AttuneScreen):
+    BINDINGS = [
+        *_choose_bindings(),
+        Binding(
+            "r",
+            "rationale",
+            "Rationale",
+            id="play.rationale",
+            tooltip="Add a note on why you are choosing what you choose",
+        ),
+        Binding(
+            "c",
+            "checkin",
+            "Check-in",
+            id="play.checkin",
+            tooltip="Answer the self-awareness check-in",
+        ),
+        Binding(
+            "b",
+            "rewind",
+            "Rewind",
+            id="play.rewind",
+            tooltip="Practice mode: take back your last choice (the record keeps it)",
+        ),
+    ]
+
+    def __init__(self, run: Play) -> None:
+        super().__init__()
+        self.run = run
+        self.rationale: str | None = None
+        self.checkin: str | None = None
+        self.shown_at = time.monotonic()
+        self._allowed: tuple[bool, bool, int, bool] | None = None
+
+    def compose(self) -> ComposeResult:
+        practice = self.run.mode == "practice"
+        yield Header()
+        with Vertical(id="play"):
+            yield ClientStatement(self.run.vignette.client.name, id="client")
+            yield Static("", id="checkin", markup=False)
+            yield ChoiceList(id="choices")
+            yield Static("", id="notes", markup=False)
+            if practice:
+                yield FeedbackLine(id="feedback")
+                yield ClientMeters(id="meters")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = f"{self.run.vignette.title} — {self.run.mode}"
+        self.show_beat()
+        if self.run.mode == "practice":
+            self._show_meters()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.run.ended and action in ("choose", "checkin", "rationale", "rewind"):
+            return False
+        if action == "rewind":
+            return self.run.mode == "practice" and self.run.turn > 0
+        if action == "checkin":
+            return bool(self._beat().checkin)
+        if action == "choose":
+            return int(str(parameters[0])) <= len(self.run.offered())
+        return True
+
+    def _beat(self) -> Beat:
+        return self.run.beat()
+
+    def show_beat(self) -> None:
+        beat = self._beat()
+        self.query_one(ClientStatement).show(beat.client, beat.nonverbal)
+        checkin = self.query_one("#checkin", Static)
+        checkin.update(f"Check-in (c): {beat.checkin}" if beat.checkin else "")
+        checkin.display = bool(beat.checkin)
+        self.query_one(ChoiceList).show([c.say for c in beat.choices])
+        self.rationale = self.checkin = None
+        self._show_notes()
+        self.shown_at = time.monotonic()
+        # the footer re-renders on refresh_bindings: only ask when what is allowed has changed
+        allowed = (self.run.turn > 0, bool(beat.checkin), len(beat.choices), self.run.ended)
+        if allowed != self._allowed:
+            self._allowed = allowed
+            self.refresh_bindings()
+
+    def _show_notes(self) -> None:
+        parts = []
+        if self.checkin:
+            parts.append(f"check-in: {self.checkin}")
+        if self.rationale:
+            parts.append(f"rationale: {self.rationale}")
+        notes = self.query_one("#notes", Static)
+        notes.update(" · ".join(parts))
+        notes.display = bool(parts)
+
+    def _show_meters(self) -> None:
+        v = self.run.vignette
+        self.query_one(ClientMeters).show(self.run.state.env(v), v.window.low, v.window.high)
+
+    def on_choice_list_chosen(self, message: ChoiceList.Chosen) -> None:
+        self.action_choose(message.index + 1)
+
+    def action_choose(self, number: int) -> None:
+        if self.run.ended or not 1 <= number <= len(self.run.offered()):
+            return
+        if self.run.rationale_required and not self.rationale:
+            self.notify(
+                "This assignment asks for a rationale with each choice. Press r, write it, "
+                "then choose again.",
+                title="Rationale needed",
+                severity="warning",
+            )
+            return
+        elapsed = int((time.monotonic() - self.shown_at) * 1000)
+        lines = self.run.choose(
+            number - 1, rationale=self.rationale, checkin=self.checkin, elapsed_ms=elapsed
+        )
+        if self.run.ended:
+            self.attune.show_debrief(self.run)
+            return
+        self.show_beat()
+        if self.run.mode == "practice":
+            self._show_meters()
+            self._show_feedback(lines)
+
+    def _show_feedback(self, lines: list[Line]) -> None:
+        self.query_one(FeedbackLine).show(lines)
+
+    def action_rationale(self) -> None:
+        def keep(text: str | None) -> None:
+            self.rationale = text
+            self._show_notes()
+
+        self.app.push_screen(
+            NoteDialog("Why this response? (saved with your choice)", self.rationale or ""), keep
+        )
+
+    def action_checkin(self) -> None:
+        beat = self._beat()
+        if not beat.checkin:
+            return
+
+        def keep(text: str | None) -> None:
+            self.checkin = text
+            self._show_notes()
+
+        self.app.push_screen(NoteDialog(beat.checkin, self.checkin or ""), keep)
+
+    def action_rewind(self) -> None:
+        if not self.run.can_rewind:
+            return
+        self.run.rewind()
+        self.show_beat()
+        self._show_meters()
+        self.query_one(FeedbackLine).update(
+            "Rewound one choice. The record keeps the choice you took back."
+        )

@@ -1,1 +1,0 @@
-"""Alembic migrations for the course database (see simulator/database.py)."""

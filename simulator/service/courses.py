@@ -1,0 +1,105 @@
+"""Courses for the hosts: the course database, who is acting (`simulator.course.auth` decides
+shared mode and identity), cohorts and assignments, cohort analytics, syncing journals, and
+review. The hosts reach these only through here."""
+
+from __future__ import annotations
+
+from simulator.course import review
+from simulator.course.analytics import (
+    histogram,
+    hot_spots,
+    score_distributions,
+)
+from simulator.course.auth import (
+    Identity,
+    LoginSession,
+    acting_name,
+    identify,
+    local_identity,
+    login,
+    logins_enabled,
+    may_read_transcript,
+    require,
+    set_password,
+    shared_mode,
+)
+from simulator.course.courses import (
+    Assigned,
+    add_members,
+    assign,
+    assigned_to,
+    cohort_info,
+    create_cohort,
+    ensure_person,
+    list_cohorts,
+    progress,
+)
+from simulator.course.review import (
+    Listed,
+    Review,
+    integrity_line,
+    list_transcripts,
+    load_review,
+    require_reviewer,
+    rewound_text,
+    summary_text,
+    turn_review_text,
+)
+from simulator.store.database import (
+    Database,
+    default_url,
+    open_database,
+)
+from simulator.store.dbstore import (
+    load_transcript_from_db,
+    stored_transcript,
+)
+from simulator.store.journal import (
+    journal_files,
+    sync_journals,
+    vignette_for,
+)
+
+__all__ = [
+    "Assigned",
+    "Database",
+    "Identity",
+    "Listed",
+    "LoginSession",
+    "Review",
+    "acting_name",
+    "add_members",
+    "assign",
+    "assigned_to",
+    "cohort_info",
+    "create_cohort",
+    "default_url",
+    "ensure_person",
+    "histogram",
+    "hot_spots",
+    "identify",
+    "integrity_line",
+    "journal_files",
+    "list_cohorts",
+    "list_transcripts",
+    "load_review",
+    "load_transcript_from_db",
+    "local_identity",
+    "login",
+    "logins_enabled",
+    "may_read_transcript",
+    "open_database",
+    "progress",
+    "require",
+    "require_reviewer",
+    "review",
+    "rewound_text",
+    "score_distributions",
+    "set_password",
+    "shared_mode",
+    "stored_transcript",
+    "summary_text",
+    "sync_journals",
+    "turn_review_text",
+    "vignette_for",
+]

@@ -1,0 +1,122 @@
+"""`attune lint`: load, analyse and report on vignette files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from simulator.content.analysis import Analysis, Finding, analyse
+from simulator.content.loader import find_vignette_files, load_with_lines
+from simulator.content.model import Vignette
+from simulator.errors import AttuneError, Problem
+
+
+class Linted(NamedTuple):
+    path: str
+    vignette: Vignette
+    analysis: Analysis
+    findings: list[Finding]
+
+
+class LintReport:
+    def __init__(self) -> None:
+        self.results: list[Linted] = []
+        self.unreadable: list[Problem] = []
+
+    @property
+    def exit_code(self) -> int:
+        if self.unreadable:
+            return 2
+        if any(f.severity == "error" for r in self.results for f in r.findings):
+            return 1
+        return 0
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "vignettes": [
+                {
+                    "id": r.vignette.id,
+                    "path": r.path,
+                    "beats": r.analysis.stats.beats,
+                    "choices": r.analysis.stats.choices,
+                    "endings": r.analysis.stats.endings,
+                    "decision_points": r.analysis.stats.decision_points,
+                    "shortest_route": r.analysis.stats.shortest_route,
+                    "longest_route": r.analysis.stats.longest_route,
+                    "findings": [f.as_dict() for f in r.findings],
+                }
+                for r in self.results
+            ],
+            "unreadable": [p.as_dict() for p in self.unreadable],
+        }
+
+
+def lint_structure(v: Vignette, lines: dict[str, int] | None = None) -> Analysis:
+    """The format and graph checks, without scoring (what the analysis benchmark measures)."""
+    return analyse(v, lines)
+
+
+def lint_vignette(
+    v: Vignette, lines: dict[str, int] | None = None
+) -> tuple[Analysis, list[Finding]]:
+    """Structure findings plus the scoring lint rules."""
+    analysis = lint_structure(v, lines)
+    findings = list(analysis.findings)
+    if not analysis.errors:
+        from scoring.lintrules import scoring_findings
+
+        findings.extend(scoring_findings(v, lines or {}))
+    findings.sort(key=lambda f: (f.severity != "error", f.line or 0, f.code))
+    return analysis, findings
+
+
+def lint_paths(paths: list[Path]) -> LintReport:
+    report = LintReport()
+    files = find_vignette_files(paths)
+    missing = [p for p in paths if not p.exists()]
+    for p in missing:
+        report.unreadable.append(Problem(str(p), "no such file or folder", hint="check the path"))
+    if not files and not missing:
+        report.unreadable.append(
+            Problem(
+                ", ".join(map(str, paths)),
+                "no vignette files (.yaml) found",
+                hint="name a .yaml file or a folder of them",
+            )
+        )
+    for path in files:
+        if not path.exists():
+            continue
+        try:
+            v, lines = load_with_lines(path)
+        except AttuneError as exc:
+            report.unreadable.extend(exc.problems)
+            continue
+        analysis, findings = lint_vignette(v, lines)
+        report.results.append(Linted(str(path), v, analysis, findings))
+    return report
+
+
+def render_text(report: LintReport) -> str:
+    out = []
+    for r in report.results:
+        s = r.analysis.stats
+        route = (
+            f"routes {s.shortest_route}–{s.longest_route} choices"
+            if s.longest_route is not None
+            else f"shortest route {s.shortest_route} choices (has cycles)"
+        )
+        out.append(
+            f"{r.path}  [{r.vignette.id}]  {s.beats} beats, {s.choices} choices, {s.endings} endings, "
+            f"{s.decision_points} decision points, {route}"
+        )
+        for f in r.findings:
+            where = f"{r.path}:{f.line}" if f.line else r.path
+            out.append(f"  {f.severity:<7} {f.code:<22} {where}: {f.message}")
+    errors = sum(1 for r in report.results for f in r.findings if f.severity == "error")
+    warnings = sum(1 for r in report.results for f in r.findings if f.severity == "warning")
+    summary = f"{len(report.results)} vignette(s): {errors} error(s), {warnings} warning(s)"
+    if report.unreadable:
+        summary += f"; {len(report.unreadable)} problem(s) reading files (see above)"
+    out.append(summary)
+    return "\n".join(out) + "\n"

@@ -1,0 +1,348 @@
+"""The one way a session is played, whatever the host: starting and resuming, assignment mode and
+attempts, saving every choice, practice feedback, the closing scene and the debrief.
+
+The TUI, the plain player, the served app and `attune autoplay` are thin callers of `Play`: they
+show what it returns and pass it the trainee's keys. A host that must not block (the TUI) hands
+`Play` a `background` runner for saves; the others save before `choose` returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from scoring.scorer import Line, RouteCursor, RouteError, ScoreReport, score_route
+from simulator.content.library import is_shipped
+from simulator.content.model import Beat, Choice, Vignette
+from simulator.errors import AttuneError, Problem
+from simulator.files import file_sha256
+from simulator.play.engine import ClientState
+from simulator.play.session import LatestWriter, Session, Store, file_store
+from simulator.play.transcript import LoadedTranscript, Transcript, load_transcript
+from simulator.store.dbstore import SessionSaver
+from simulator.store.paths import scan_journals, session_path, unfinished_sessions
+
+if TYPE_CHECKING:
+    from scoring.bounds import Bound
+    from scoring.rubric import Rubric
+    from simulator.course.courses import Assigned
+
+Runner = Callable[[Callable[[], None]], Any]
+"""Runs a save: inline (the default) or in a worker thread (the TUI)."""
+
+
+def _inline(fn: Callable[[], None]) -> None:
+    fn()
+
+
+def feedback_lines(lines: list[Line]) -> list[Line]:
+    """Practice feedback for one choice, the same in every host: each context rule that moved the
+    score, the most telling first; the base line when none did."""
+    context = [ln for ln in lines[1:] if ln.points]
+    if not context:
+        return lines[:1]
+    return sorted(context, key=lambda ln: -abs(ln.points))
+
+
+@dataclass(frozen=True)
+class Closing:
+    """How a session ended, for the closing scene: the ending's title and the client's last words,
+    or the turn limit."""
+
+    title: str
+    client: str | None
+    turn_limit: bool
+
+
+@dataclass(frozen=True)
+class Debrief:
+    report: ScoreReport
+    best: Bound
+    """The best-scoring route (the expert route shown beside the trainee's)."""
+
+
+class Play:
+    """One session as a host plays it. Every event is saved as it happens (the journal first,
+    then the course database when there is one)."""
+
+    def __init__(
+        self,
+        session: Session,
+        rubric: Rubric,
+        store: Store,
+        *,
+        journal: Path | None = None,
+        task: Assigned | None = None,
+        background: Runner | None = None,
+    ) -> None:
+        self.session, self.rubric, self.store = session, rubric, store
+        self.journal = journal
+        self.task = task
+        self._background = background or _inline
+        # practice feedback scores only the newest choice, from where the route stands
+        self._cursor = RouteCursor(session.vignette, rubric)
+        for beat, index in session.route:  # a resumed session: catch up with its choices
+            self._cursor.choose(beat, index)
+
+    # ------------------------------------------------------------ queries
+    @property
+    def vignette(self) -> Vignette:
+        return self.session.vignette
+
+    @property
+    def mode(self) -> str:
+        return self.session.mode
+
+    @property
+    def ended(self) -> bool:
+        return self.session.ended
+
+    @property
+    def turn(self) -> int:
+        return self.session.turn
+
+    @property
+    def node(self) -> str:
+        return self.session.node
+
+    @property
+    def route(self) -> list[tuple[str, int]]:
+        return self.session.route
+
+    @property
+    def ending(self) -> str | None:
+        return self.session.ending
+
+    @property
+    def state(self) -> ClientState:
+        return self.session.state
+
+    @property
+    def transcript(self) -> Transcript:
+        return self.session.transcript
+
+    @property
+    def rationale_required(self) -> bool:
+        return bool(self.task and self.task.rationale_required)
+
+    @property
+    def can_rewind(self) -> bool:
+        return self.mode == "practice" and self.turn > 0 and not self.ended
+
+    def beat(self) -> Beat:
+        return self.vignette.beat_map[self.session.node]
+
+    def offered(self) -> list[Choice]:
+        return self.session.offered()
+
+    # ------------------------------------------------------------ actions
+    def choose(
+        self,
+        index: int,
+        *,
+        rationale: str | None = None,
+        checkin: str | None = None,
+        elapsed_ms: int | None = None,
+    ) -> list[Line]:
+        """Make choice `index` (0-based) and save it. Returns the practice feedback for it (empty
+        in assessment mode: no feedback until the debrief)."""
+        if self.rationale_required and not rationale:
+            raise AttuneError.single(
+                self.vignette.id,
+                "this assignment asks for a rationale with each choice",
+                hint="add the rationale, then choose again",
+            )
+        beat = self.session.node
+        self.session.choose(index, rationale=rationale, checkin=checkin, elapsed_ms=elapsed_ms)
+        try:
+            lines, _ = self._cursor.choose(beat, index)
+        except RouteError:  # cannot happen for a choice the session accepted; never lose a save
+            lines = []
+        self.save()
+        return feedback_lines(lines) if self.mode == "practice" and lines else []
+
+    def rewind(self) -> None:
+        """Practice mode: take back the last choice (the record keeps it)."""
+        if not self.can_rewind:
+            raise AttuneError.single(
+                self.vignette.id,
+                "nothing to rewind"
+                if self.mode == "practice"
+                else "rewind is only available in practice mode",
+            )
+        self.session.rewind(self.turn - 1)
+        self._cursor.rewind(self.turn)
+        self.save()
+
+    def save(self) -> None:
+        transcript = self.session.transcript
+        self._background(lambda: self.store(transcript))
+
+    # ------------------------------------------------------------ the end
+    def closing(self) -> Closing:
+        ending = self.vignette.ending_map.get(self.session.ending or "")
+        if ending is None:
+            return Closing("The session reached its time limit", None, True)
+        return Closing(ending.title, ending.client, False)
+
+    def debrief(self) -> Debrief:
+        from scoring.bounds import compute_bounds
+
+        report = score_route(
+            self.vignette,
+            self.session.route,
+            self.rubric,
+            recorded_rubric_version=self.transcript.rubric_version,
+        )
+        return Debrief(report, compute_bounds(self.vignette, self.rubric).best)
+
+
+def _assignment(db_url: str | None, trainee: str | None, vignette_id: str) -> Assigned | None:
+    """The trainee's assignment this session counts towards; an error when no attempt is left."""
+    if not trainee:
+        return None
+    from simulator.course.courses import attempt_for
+    from simulator.store.database import open_database
+
+    return attempt_for(open_database(db_url), trainee, vignette_id)
+
+
+DbErrorHandler = Callable[[AttuneError, Path], None]
+"""Told once when the course database cannot be written, with the journal that has the choices."""
+
+
+def _saver(
+    writer: Store,
+    journal: Path,
+    db_url: str | None,
+    vignette: Vignette,
+    rubric: Rubric,
+    on_db_error: DbErrorHandler | None,
+) -> SessionSaver:
+    told = None if on_db_error is None else (lambda exc: on_db_error(exc, journal))
+    return SessionSaver(writer, db_url, vignette, rubric, on_db_error=told)
+
+
+def start(
+    path: Path,
+    vignette: Vignette,
+    rubric: Rubric,
+    *,
+    mode: str = "practice",
+    trainee: str | None = None,
+    db_url: str | None = None,
+    out: Path | None = None,
+    source: str = "play",
+    strategy: str | None = None,
+    assignments: bool = True,
+    use_database: bool = True,
+    background: Runner | None = None,
+    on_db_error: DbErrorHandler | None = None,
+) -> Play:
+    """Start a session of `vignette` (read from `path`) and save its first record.
+
+    With a trainee, an assignment of this vignette sets the mode and counts the attempt (refused,
+    with a clear message, when none is left). The journal is `out` if given, else the user's
+    sessions folder; the course database follows each save unless `use_database` is off.
+    """
+    task = _assignment(db_url, trainee, vignette.id) if assignments else None
+    session = Session(
+        vignette,
+        rubric_version=rubric.version,
+        mode=task.mode if task else mode,
+        trainee=trainee,
+        vignette_path=None if is_shipped(path) else str(path.resolve()),
+        vignette_sha256=file_sha256(path),
+        source=source,
+        strategy=strategy,
+        assignment_id=task.assignment_id if task else None,
+        cohort_id=task.cohort_id if task else None,
+    )
+    journal = out or session_path(session.transcript.session_id)
+    writer: Store = file_store(journal) if out is not None else LatestWriter(journal)
+    store: Store = (
+        _saver(writer, journal, db_url, vignette, rubric, on_db_error) if use_database else writer
+    )
+    play = Play(session, rubric, store, journal=journal, task=task, background=background)
+    writer(session.transcript)  # on disk from its first moment
+    if use_database:
+        play.save()  # the course database counts the attempt from the start
+    return play
+
+
+def resume(
+    vignette: Vignette,
+    loaded: LoadedTranscript,
+    rubric: Rubric,
+    *,
+    db_url: str | None = None,
+    background: Runner | None = None,
+    on_db_error: DbErrorHandler | None = None,
+) -> Play:
+    """Carry on a saved session where it stopped, saving to the same journal."""
+    session = Session.resume(vignette, loaded.transcript)
+    journal = Path(loaded.path)
+    store = _saver(LatestWriter(journal), journal, db_url, vignette, rubric, on_db_error)
+    task = _assignment_of(db_url, loaded.transcript)
+    return Play(session, rubric, store, journal=journal, task=task, background=background)
+
+
+def _assignment_of(db_url: str | None, t: Transcript) -> Assigned | None:
+    """The assignment a saved session counts towards (its rules, such as a required rationale,
+    still hold when it is resumed). Without the database it is played without them."""
+    if t.assignment_id is None or not t.trainee:
+        return None
+    from simulator.course.courses import assigned_to
+    from simulator.store.database import open_database
+
+    try:
+        tasks = assigned_to(open_database(db_url), t.trainee)
+    except AttuneError:
+        return None
+    return next((a for a in tasks if a.assignment_id == t.assignment_id), None)
+
+
+def latest_unfinished(vignette_id: str, where: str, trainee: str | None = None) -> LoadedTranscript:
+    """The most recent unfinished session of a vignette, or a clear error."""
+    pending, damaged = scan_journals(vignette_id, trainee)
+    if not pending:
+        raise AttuneError(
+            [
+                *damaged,
+                Problem(
+                    where,
+                    f"no unfinished session of '{vignette_id}' to resume",
+                    hint="start one without --resume",
+                ),
+            ]
+        )
+    return pending[0]
+
+
+def db_error_note(exc: AttuneError, journal: Path) -> str:
+    """What a trainee is told when the database could not be written (their choices are safe)."""
+    return (
+        f"the database could not be written; your choices are safe in {journal} and "
+        f"`attune sync` will store them. ({exc.problems[0].message})"
+    )
+
+
+__all__ = [
+    "Closing",
+    "Debrief",
+    "LoadedTranscript",
+    "Play",
+    "Session",
+    "Transcript",
+    "db_error_note",
+    "feedback_lines",
+    "latest_unfinished",
+    "load_transcript",
+    "resume",
+    "scan_journals",
+    "session_path",
+    "start",
+    "unfinished_sessions",
+]

@@ -1,0 +1,1 @@
+"""Alembic migrations for the course database (see simulator/store/database.py)."""

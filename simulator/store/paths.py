@@ -1,0 +1,76 @@
+"""Where sessions live on this computer: one versioned JSON transcript (the journal) per session in
+the user's data directory, written before the course database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NamedTuple
+
+from simulator.errors import AttuneError, Problem
+from simulator.play.transcript import LoadedTranscript, load_transcript
+
+
+def data_dir() -> Path:
+    from simulator.settings import settings
+
+    override = settings().data_dir
+    if override:
+        return override
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("attunement", appauthor=False))
+
+
+def sessions_dir() -> Path:
+    return data_dir() / "sessions"
+
+
+def session_path(session_id: str) -> Path:
+    return sessions_dir() / f"{session_id}.json"
+
+
+class Journals(NamedTuple):
+    unfinished: list[LoadedTranscript]
+    """Sessions without an ending, newest first."""
+    damaged: list[Problem]
+    """Journals that cannot be read, each located, with how to recover."""
+
+
+def scan_journals(vignette_id: str | None = None, trainee: str | None = None) -> Journals:
+    """The saved sessions without an ending, newest first, and every journal that cannot be read
+    (never skipped in silence); only `trainee`'s when one is given (on a shared server, nobody
+    resumes someone else's session)."""
+    folder = sessions_dir()
+    if not folder.is_dir():
+        return Journals([], [])
+    found: list[LoadedTranscript] = []
+    damaged: list[Problem] = []
+    for path in sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True):
+        try:
+            loaded = load_transcript(path)
+        except AttuneError as exc:
+            first = exc.problems[0]
+            damaged.append(
+                first._replace(
+                    message=f"a saved session is damaged and cannot be resumed: {first.message}",
+                    hint=f"`attune verify {path}` shows what changed; the course database keeps "
+                    "its own copy of every stored choice (`attune export --session ID`). Move "
+                    "the file out of the sessions folder once you have what you need.",
+                )
+            )
+            continue
+        t = loaded.transcript
+        if (
+            t.ending is None
+            and (vignette_id is None or t.vignette_id == vignette_id)
+            and (trainee is None or t.trainee == trainee)
+        ):
+            found.append(loaded)
+    return Journals(found, damaged)
+
+
+def unfinished_sessions(
+    vignette_id: str | None = None, trainee: str | None = None
+) -> list[LoadedTranscript]:
+    """Saved sessions without an ending, newest first (see `scan_journals` for the damaged)."""
+    return scan_journals(vignette_id, trainee).unfinished
