@@ -13,11 +13,12 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import NamedTuple
 
+from scoring.context import Context, base_env
 from scoring.rubric import Rubric
-from scoring.scorer import Context, base_env, choice_points, end_lines, overall
+from scoring.scorer import choice_points, end_lines, overall
 from simulator.content.analysis import gc_paused
 from simulator.content.model import Vignette
-from simulator.play.engine import ClientState, begin, step
+from simulator.play.engine import ClientState
 
 Key = tuple[str, ClientState, int]
 
@@ -39,14 +40,16 @@ class Bounds(NamedTuple):
     """Beats with two or more choices where, in every state reached, all choices score the same."""
 
 
-def compute_bounds(v: Vignette, rubric: Rubric) -> Bounds:
+def compute_bounds(v: Vignette, rubric: Rubric, ctx: Context | None = None) -> Bounds:
+    """The exact best and worst routes (`ctx`: a `Story`'s context, to share its compiled facts)."""
     with gc_paused():
-        return _compute(v, rubric)
+        return _compute(v, ctx or Context(v, rubric))
 
 
-def _compute(v: Vignette, rubric: Rubric) -> Bounds:
-    ctx = Context(v, rubric)
-    node, state = begin(v)
+def _compute(v: Vignette, ctx: Context) -> Bounds:
+    rubric = ctx.rubric
+    plan = ctx.plan
+    node, state = plan.begin()
     start: Key = (node, state, 0)
     # per key: best net, its predecessor, worst net, its predecessor; a predecessor is (key, choice)
     hi: dict[Key, int] = {start: 0}
@@ -72,7 +75,7 @@ def _compute(v: Vignette, rubric: Rubric) -> Bounds:
             for index in n_choices[beat]:
                 pts, memo2 = choice_points(ctx, beat, st, memo, index, base)
                 seen_points.add(pts)
-                result = step(v, beat, st, index)
+                result = plan.step(beat, st, index)
                 if result.ended:
                     pts += sum(ln.points for ln in end_lines(ctx, result.state, result.ending))
                     nxt: Key = (result.ending or result.node, result.state, memo2)

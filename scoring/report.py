@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from scoring.bounds import Bound
+from scoring.results import ScoreReport, TurnScore
 from scoring.rubric import Rubric
-from scoring.scorer import ScoreReport, TurnScore
 from simulator.content.model import Vignette
 
 _METRIC_TITLES = {

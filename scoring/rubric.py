@@ -79,7 +79,7 @@ class PointRule(_Rule):
     @cached_property
     def line(self) -> Any:
         """This rule's explanation line (immutable, shared by every choice it fires on)."""
-        from scoring.scorer import Line
+        from scoring.results import Line
 
         return Line(self.id, self.points, self.dimension, self.source, self.explain, self.feedback)
 

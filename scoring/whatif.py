@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from scoring.context import Context
 from scoring.rubric import Rubric
-from scoring.scorer import Context, score_choice
+from scoring.scorer import score_choice
 from simulator.content.model import Vignette
-from simulator.play.engine import begin, step
 
 
 class Alternative(NamedTuple):
@@ -36,20 +36,24 @@ class RoadNotTaken(NamedTuple):
 
 
 def road_not_taken(
-    v: Vignette, route: Sequence[tuple[str, int]], rubric: Rubric, turn: int
+    v: Vignette,
+    route: Sequence[tuple[str, int]],
+    rubric: Rubric,
+    turn: int,
+    ctx: Context | None = None,
 ) -> RoadNotTaken:
     """Compare the choice at `turn` (1-based) with every other choice at that beat, in the same state."""
-    ctx = Context(v, rubric)
-    node, state = begin(v)
+    ctx = ctx or Context(v, rubric)
+    node, state = ctx.plan.begin()
     memo = 0
     for beat, index in route[: turn - 1]:
         _, _, memo = score_choice(ctx, beat, state, memo, index)
-        result = step(v, beat, state, index)
+        result = ctx.plan.step(beat, state, index)
         node, state = result.node, result.state
     options = []
     for i, c in enumerate(v.beat_map[node].choices):
         lines, _, _ = score_choice(ctx, node, state, memo, i)
-        result = step(v, node, state, i)
+        result = ctx.plan.step(node, state, i)
         if result.node in v.ending_map:
             ending = v.ending_map[result.node]
             reply = ending.client or f"(The session ends: {ending.title}.)"

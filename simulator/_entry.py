@@ -1,7 +1,7 @@
 """The `attune` entry point.
 
 Headless commands are short-lived and allocate millions of objects while importing pydantic and
-networkx; the cyclic garbage collector would rescan them over and over (~30 ms of start-up).
+networkx; the cyclic garbage collector would rescan them over and over.
 It is paused here, before anything heavy is imported. Long-running commands turn it back on:
 the Textual app (`play`, `review`) once its first frame is up, `serve` before it listens, the
 plain player at once. Importing `simulator` as a library never touches it.
@@ -9,12 +9,12 @@ plain player at once. Importing `simulator` as a library never touches it.
 When a read-only command (`READ_ONLY`) has finished with the collector still paused, the objects
 left are frozen (`gc.freeze`) before the interpreter exits. Finalisation runs full collections
 even when the collector is paused, and each walks every object pydantic and networkx made
-(~35 ms of `attune lint`, measured). These commands open files only in `with` blocks or
+(a measurable share of `attune lint`; the figures are in docs/benchmarks.md). These commands open files only in `with` blocks or
 through `Path.write_text`, so nothing waits on the collector to be flushed or closed; atexit
 handlers and module teardown still run.
 
 attune uses no pydantic plugins, and looking for them reads the metadata of every installed
-package when the first model is validated (~3 ms); the command skips that search unless
+package when the first model is validated; the command skips that search unless
 PYDANTIC_DISABLE_PLUGINS is already set.
 """
 

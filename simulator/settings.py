@@ -2,8 +2,8 @@
 
 `settings()` reads the environment each time it is called (cheap), so a test or a child process
 that changes a variable is seen at once. A plain frozen dataclass rather than pydantic-settings:
-importing pydantic-settings costs about 120 ms (measured with `python -X importtime`), which
-every `attune` command would pay at start-up for ten strings.
+importing pydantic-settings would add to every `attune` command's start-up, for ten strings
+(the figure is in docs/benchmarks.md).
 """
 
 from __future__ import annotations

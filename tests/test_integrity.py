@@ -177,3 +177,29 @@ def test_old_unchained_transcripts_say_so(tmp_path: Path) -> None:
     path.write_text(Transcript.model_validate(data).to_json())
     verdict = verify_file(path)
     assert not verdict.intact and "no hash chain" in verdict.findings[0].message
+
+
+def test_edited_bytes_with_the_same_content_are_located(tmp_path: Path) -> None:
+    # the content still verifies (same JSON values, so the same chain), but the file is not the
+    # one attunement wrote: an escaped letter, or spaces added inside a line
+    path, s = _recorded(tmp_path)
+    original = path.read_text(encoding="utf-8")
+    say = s.transcript.route()[0].say
+    escaped = f"\\u{ord(say[0]):04x}" + say[1:]
+    assert json.loads(f'"{escaped}"') == say
+    for edited in (
+        original.replace(json.dumps(say)[1:-1], escaped, 1),
+        original.replace('"kind":"choice"', '"kind": "choice"', 1),
+    ):
+        assert edited != original
+        target = tmp_path / "edited.json"
+        target.write_text(edited, encoding="utf-8")
+        assert load_transcript(target).transcript == s.transcript  # the content is unchanged
+        verdict = verify_file(target)
+        assert not verdict.intact
+        (problem,) = verdict.findings
+        assert "bytes were edited" in problem.message
+        first_difference = next(
+            i for i, (a, b) in enumerate(zip(edited, original, strict=False)) if a != b
+        )
+        assert problem.line == edited[:first_difference].count("\n") + 1

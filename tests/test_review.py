@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 import sqlalchemy as sa
 
 from scoring.rubric import default_rubric
+from scoring.scorer import overall
 from simulator.content.library import bundled_path
 from simulator.content.loader import load_vignette
 from simulator.course.courses import add_members, create_cohort
@@ -157,3 +162,64 @@ async def test_review_screen_comment_and_sign_off(tmp_path: object) -> None:
         (1, "rao", "Nice reflection here.")
     ]
     assert [(s["assessor"], s["verdict"]) for s in review.signoffs] == [("rao", "competent")]
+
+
+async def _until(pilot: Any, condition: Callable[[], bool], what: str, limit: float = 30) -> None:
+    """Wait until `condition` holds (workers done, screen refreshed), or fail naming `what`."""
+    deadline = time.monotonic() + limit
+    while True:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if condition():
+            return
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await pilot.pause(0.05)
+
+
+async def test_review_screen_overrides_codes_and_points(tmp_path: object) -> None:
+    from textual.widgets import Input, ListView
+
+    from simulator.hosts.tui.app import make_app
+    from simulator.hosts.tui.screens.override import OverrideDialog
+    from simulator.hosts.tui.screens.review import TranscriptReviewScreen
+
+    url = f"sqlite:///{tmp_path}/c.db"
+    db, sid = _course(url)
+    app = make_app(review={"cohort": "C"}, reviewer="rao", db_url=url)
+
+    def loaded() -> bool:
+        screen = app.screen
+        return isinstance(screen, TranscriptReviewScreen) and screen.review is not None
+
+    async def override(key: str, value: str, reason: str) -> None:
+        await pilot.press(key)
+        await _until(pilot, lambda: isinstance(app.screen, OverrideDialog), "the dialog")
+        app.screen.query_one("#override-value", Input).value = value
+        app.screen.query_one("#override-reason", Input).value = reason
+        app.screen.query_one("#override-reason", Input).focus()
+        await pilot.press("enter")
+        await _until(pilot, loaded, "the review to reload")
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _until(pilot, lambda: bool(app.screen.query("DataTable")), "the transcript list")
+        await pilot.press("enter")
+        await _until(pilot, loaded, "the review")
+        app.screen.query_one(ListView).index = 1  # turn 2
+        await pilot.pause()
+        await override("m", "complex_reflection", "it reflects his meaning")
+        await _until(pilot, lambda: len(app.screen.review.overrides) == 1, "the codes override")  # type: ignore[attr-defined]
+        app.screen.query_one(ListView).index = 0  # turn 1
+        await pilot.pause()
+        await override("p", "-3", "too fast for where he was")
+        await _until(pilot, lambda: len(app.screen.review.overrides) == 2, "the points override")  # type: ignore[attr-defined]
+    review = load_review(db, sid, default_rubric())  # type: ignore[arg-type]
+    made = {(o.turn, o.field, str(o.value), o.reason, o.author) for o in review.overrides}
+    assert made == {
+        (2, "moves", str(["complex_reflection"]), "it reflects his meaning", "rao"),
+        (1, "points", "-3", "too fast for where he was", "rao"),
+    }
+    assert review.effective.turns[1].moves == ["complex_reflection"]  # the assessor's codes
+    assert review.effective.turns[1].points > review.original.turns[1].points
+    # the effective overall puts the assessor's points in place of the scorer's for turn 1
+    net = review.effective.net - review.effective.turns[0].points - 3
+    assert review.effective_overall == overall(default_rubric(), net, len(review.effective.turns))

@@ -15,7 +15,7 @@ from scoring.bounds import compute_bounds
 from scoring.rubric import default_rubric
 from scoring.scorer import end_lines, overall, score_route
 from simulator.content.loader import load_vignette
-from simulator.play.engine import begin, step
+from simulator.play.engine import Plan, begin
 from tests.conftest import LOOP, MINI
 
 VIGNETTES = {"mini": load_vignette(MINI), "loop": load_vignette(LOOP)}
@@ -23,12 +23,13 @@ VIGNETTES = {"mini": load_vignette(MINI), "loop": load_vignette(LOOP)}
 
 def random_route(v: Any, seed: int) -> list[tuple[str, int]]:
     rng = random.Random(seed)
-    node, state = begin(v)
+    plan = Plan(v)
+    node, state = plan.begin()
     route = []
     while True:
         i = rng.randrange(len(v.beat_map[node].choices))
         route.append((node, i))
-        r = step(v, node, state, i)
+        r = plan.step(node, state, i)
         if r.ended:
             return route
         node, state = r.node, r.state
@@ -37,16 +38,17 @@ def random_route(v: Any, seed: int) -> list[tuple[str, int]]:
 def all_routes(v: Any) -> list[list[tuple[str, int]]]:
     """Every route, by brute force (only for the small fixtures)."""
     out = []
+    plan = Plan(v)
 
     def walk(node: str, state: Any, route: list[tuple[str, int]]) -> None:
         for i in range(len(v.beat_map[node].choices)):
-            r = step(v, node, state, i)
+            r = plan.step(node, state, i)
             if r.ended:
                 out.append([*route, (node, i)])
             else:
                 walk(r.node, r.state, [*route, (node, i)])
 
-    node, state = begin(v)
+    node, state = plan.begin()
     walk(node, state, [])
     return out
 
@@ -96,7 +98,7 @@ def test_score_properties(name: str, seed: int) -> None:
 
 
 def test_end_lines_only_for_open_ruptures() -> None:
-    from scoring.scorer import Context
+    from scoring.context import Context
 
     v = VIGNETTES["mini"]
     ctx = Context(v, default_rubric())
@@ -141,13 +143,14 @@ def test_expert_route_is_the_most_consistent_not_the_longest() -> None:
 def test_route_cursor_matches_score_route_with_rewinds(seed: int, name: str) -> None:
     """The incremental cursor (used to store each choice's facts as it is made) gives, at every
     choice, exactly the last turn of score_route over the route standing then, rewinds included."""
-    from scoring.scorer import RouteCursor
+    from scoring.cursor import RouteCursor
 
     v, rubric = VIGNETTES[name], default_rubric()
     rng = random.Random(seed)
     cursor = RouteCursor(v, rubric)
+    plan = Plan(v)
     route: list[tuple[str, int]] = []
-    node, state = begin(v)
+    node, state = plan.begin()
     states = [(node, state)]
     for _ in range(40):
         if route and rng.random() < 0.25:
@@ -161,7 +164,7 @@ def test_route_cursor_matches_score_route_with_rewinds(seed: int, name: str) -> 
         route.append((node, i))
         last = score_route(v, route, rubric).turns[-1]
         assert (lines, valence) == (last.lines, last.valence)
-        r = step(v, node, state, i)
+        r = plan.step(node, state, i)
         if r.ended:
             break
         node, state = r.node, r.state
@@ -169,7 +172,8 @@ def test_route_cursor_matches_score_route_with_rewinds(seed: int, name: str) -> 
 
 
 def test_route_cursor_refuses_a_choice_that_does_not_fit_until_rewound() -> None:
-    from scoring.scorer import RouteCursor, RouteError
+    from scoring.cursor import RouteCursor
+    from scoring.results import RouteError
 
     v, rubric = VIGNETTES["mini"], default_rubric()
     cursor = RouteCursor(v, rubric)

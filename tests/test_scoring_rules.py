@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
+from scoring.results import ScoreReport
 from scoring.rubric import Rubric, default_rubric
-from scoring.scorer import ScoreReport, score_route
+from scoring.scorer import score_route
 from tests.builders import choice, vignette
 
 OUT = {"arousal": 9, "alliance": 5, "shame": 3, "openness": 5}  # window is 3..7: hyper

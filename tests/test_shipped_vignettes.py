@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 
 from scoring.bounds import compute_bounds
+from scoring.context import Context
 from scoring.rubric import default_rubric
-from scoring.scorer import Context, score_choice
+from scoring.scorer import score_choice
 from simulator.content.codebook import codebook
 from simulator.content.library import bundled_files
 from simulator.content.loader import load_with_lines
-from simulator.play.engine import begin, step
+from simulator.play.engine import Plan
 from simulator.service.lint import lint_vignette
 
 SHIPPED = bundled_files()
@@ -73,7 +74,8 @@ def test_shipped_vignette_has_an_out_of_window_moment(path: Path) -> None:
     inside it is scored as pushing or premature."""
     v, _ = load_with_lines(path)
     ctx = Context(v, default_rubric())
-    start = begin(v)
+    plan = Plan(v)
+    start = plan.begin()
     seen = {start}
     frontier = [start]
     while frontier:
@@ -85,7 +87,7 @@ def test_shipped_vignette_has_an_out_of_window_moment(path: Path) -> None:
                     if OUT_OF_WINDOW_RULES & {ln.rule for ln in lines}:
                         return
             for i in range(len(v.beat_map[node].choices)):
-                r = step(v, node, state, i)
+                r = plan.step(node, state, i)
                 if not r.ended and (r.node, r.state) not in seen:
                     seen.add((r.node, r.state))
                     nxt.append((r.node, r.state))

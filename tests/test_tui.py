@@ -11,7 +11,7 @@ from simulator.content.loader import load_vignette
 from simulator.hosts.tui.app import make_app
 from simulator.hosts.tui.screens.debrief import DebriefScreen
 from simulator.hosts.tui.screens.play import PlayScreen
-from simulator.play.engine import begin, step
+from simulator.play.engine import Plan, step
 from simulator.play.transcript import load_transcript
 from tests.conftest import LOOP, MINI
 
@@ -21,18 +21,19 @@ SIZE = (120, 40)
 def routes_to_endings(v: Any, limit: int = 6) -> dict[str, list[int]]:
     """One route (as 1-based key presses) to each reachable ending."""
     found: dict[str, list[int]] = {}
+    plan = Plan(v)
 
     def walk(node: str, state: Any, keys: list[int]) -> None:
         if len(keys) >= limit:
             return
         for i in range(len(v.beat_map[node].choices)):
-            r = step(v, node, state, i)
+            r = plan.step(node, state, i)
             if r.ended:
                 found.setdefault(r.ending, [*keys, i + 1])
             else:
                 walk(r.node, r.state, [*keys, i + 1])
 
-    walk(*begin(v), [])
+    walk(*plan.begin(), [])
     return found
 
 
@@ -334,3 +335,38 @@ async def test_practice_feedback_scores_the_route_as_it_stands(fresh_data_dir: P
         await _settle(pilot)
         assert app.session is not None and app.session.turn == 2
         await choose(app, pilot, 0)
+
+
+async def test_tui_and_plain_give_the_same_practice_feedback(fresh_data_dir: Path) -> None:
+    """Both hosts show what the play service returns for a choice: every rule that moved the
+    score, the most telling first."""
+    import io
+    import re
+
+    from simulator.hosts.plain import Console, play
+    from simulator.hosts.tui.widgets.feedback import FeedbackLine
+    from simulator.service import play as service
+    from simulator.service.scores import default_rubric
+
+    v = load_vignette(LOOP)
+    keys = [2, 1, 2]
+    app = make_app(library_paths=[LOOP], start=(LOOP, v), mode="practice")
+    tui: list[list[tuple[str, str]]] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        await pilot.press("enter")
+        await _settle(pilot)
+        for key in keys:
+            await pilot.press(str(key))
+            await _settle(pilot)
+            shown = str(app.screen.query_one(FeedbackLine).render())
+            tui.append(re.findall(r"^([+-]\d+)  ([\w-]+):", shown, re.M))
+    out = io.StringIO()
+    run = service.start(LOOP, v, default_rubric(), mode="practice", use_database=False)
+    play(run, Console(out, io.StringIO("".join(f"{k}\n" for k in keys))))
+    plain = [
+        re.findall(r"feedback: ([+-]\d+) ([\w-]+):", block)
+        for block in out.getvalue().split("\n> ")[1:]
+    ]
+    assert tui and all(tui)
+    assert plain[: len(tui)] == tui

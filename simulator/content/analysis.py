@@ -95,8 +95,8 @@ class ThinDiGraph(nx.DiGraph):  # type: ignore[misc]  # networkx ships no types
 def _graph(succ: list[list[int]]) -> nx.DiGraph:
     g = ThinDiGraph()
     # Edges first: networkx adds their nodes as it meets them, so each node's adjacency dicts
-    # are allocated next to the edges that fill them (7-9% faster at 100k beats than adding
-    # every node first, measured); then the nodes no choice touches.
+    # are allocated next to the edges that fill them (faster on large vignettes than adding
+    # every node first: docs/benchmarks.md); then the nodes no choice touches.
     g.add_edges_from((node, t) for node, targets in enumerate(succ) for t in targets)
     g.add_nodes_from(range(len(succ)))
     return g
@@ -109,7 +109,7 @@ def gc_paused() -> Iterator[None]:
     Building a graph allocates millions of container objects; each GC pass rescans all of them,
     which makes the cost grow faster than the graph. Nothing built here forms reference cycles.
     Large structures should also die inside the pause: handing a fresh million-object graph back
-    to a caller makes the collector's next pass walk all of it (about 15% of a 100k-beat lint).
+    to a caller makes the collector's next pass walk all of it.
     """
     was_enabled = gc.isenabled()
     gc.disable()

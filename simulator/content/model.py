@@ -34,7 +34,8 @@ _CB: Codebook = codebook()
 
 # Empty defaults come from these rather than from `list` and `dict`: pydantic inspects a
 # factory's signature, and for a builtin that means tokenising its text signature, whose first
-# use compiles a large regular expression (about 2.5 ms of every headless command's start-up).
+# use compiles a large regular expression, which every headless command would pay at start-up
+# (docs/benchmarks.md).
 def _no_items() -> list[Any]:
     return []
 

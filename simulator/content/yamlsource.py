@@ -15,7 +15,7 @@ import yaml
 
 from simulator.errors import AttuneError, Problem
 
-try:  # libyaml is ~10x faster; both give the same nodes and marks.
+try:  # libyaml is much faster; both give the same nodes and marks.
     _Loader: Any = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader

@@ -92,11 +92,6 @@ class StepResult(NamedTuple):
     """An open rupture was resolved by this choice."""
 
 
-def begin(v: Vignette) -> tuple[str, ClientState]:
-    values = tuple(v.start_values()[n] for n in _NAMES)
-    return v.start, arrive(v, v.start, ClientState(values))
-
-
 class _ChoicePlan(NamedTuple):
     repairs: bool
     effects: tuple[tuple[int, int, int, int], ...]
@@ -105,12 +100,16 @@ class _ChoicePlan(NamedTuple):
     branches: tuple[tuple[Pred | None, str], ...]
 
 
-class _Plan:
-    """A vignette compiled for fast stepping: effects as index arithmetic, predicates compiled."""
+class Plan:
+    """A vignette compiled for play: effects as index arithmetic, conditions compiled, markers as
+    kinds. Build one per vignette and keep it for every step (a `Session` and the scorer's
+    `Story` each hold one); the module-level `begin` and `step` compile one for a single use."""
 
     def __init__(self, v: Vignette) -> None:
         cb = codebook()
         index_of, ranges = _index(), _ranges()
+        names = cb.condition_names()
+        self.v = v
         self.choices: dict[tuple[str, int], _ChoicePlan] = {}
         self.arrivals: dict[str, tuple[str, ...]] = {}
         for beat in v.beats:
@@ -120,93 +119,81 @@ class _Plan:
                 branches = (
                     ()
                     if isinstance(c.to, str)
-                    else tuple((_predicate(b.if_) if b.if_ else None, b.go) for b in c.to)
+                    else tuple(
+                        (compile_condition(b.if_, names) if b.if_ else None, b.go) for b in c.to
+                    )
                 )
                 self.choices[(beat.id, i)] = _ChoicePlan(
                     repairs(cb, c), effects, c.to if isinstance(c.to, str) else None, branches
                 )
         self.endings = frozenset(v.ending_map)
         self.consent_turns = cb.consent_turns
+        self.window = (v.window.low, v.window.high)
+        self.turn_limit = v.turn_limit
+
+    def begin(self) -> tuple[str, ClientState]:
+        v = self.v
+        values = tuple(v.start_values()[n] for n in _NAMES)
+        return v.start, self.arrive(v.start, ClientState(values))
+
+    def arrive(self, node: str, state: ClientState) -> ClientState:
+        """Apply a beat's markers on arrival."""
+        kinds = self.arrivals.get(node)
+        if not kinds:
+            return state
+        rupture, turns, consent = state.rupture, state.rupture_turns, state.consent_left
+        for kind in kinds:
+            if kind in ("withdrawal", "confrontation"):
+                if rupture == "none":
+                    turns = 0
+                rupture = kind
+            elif kind == "consent":
+                consent = self.consent_turns
+            elif kind == "decline":
+                consent = 0
+        return ClientState(state.values, rupture, turns, consent, state.turn)
+
+    def step(self, node: str, state: ClientState, index: int) -> StepResult:
+        """Apply choice `index` (0-based) at beat `node`."""
+        cp = self.choices[(node, index)]
+        rupture, turns = state.rupture, state.rupture_turns
+        repaired = False
+        values = state.values
+        if rupture != "none":
+            arousal = values[_AROUSAL]
+            low, high = self.window
+            if cp.repairs and low <= arousal <= high:
+                rupture, turns, repaired = "none", 0, True
+            else:
+                turns = min(RUPTURE_TURNS_CAP, turns + 1)
+        if cp.effects:
+            new = list(values)
+            for i, delta, lo, hi in cp.effects:
+                new[i] = min(hi, max(lo, new[i] + delta))
+            values = tuple(new)
+        after = ClientState(values, rupture, turns, max(0, state.consent_left - 1), state.turn + 1)
+        target = cp.to
+        if target is None:
+            env = after.env(self.v)
+            target = next(go for pred, go in cp.branches if pred is None or pred(env))
+        if target in self.endings:
+            return StepResult(target, after, True, target, repaired)
+        if self.arrivals.get(target):
+            after = self.arrive(target, after)
+        if after.turn >= self.turn_limit:
+            return StepResult(target, after, True, TURN_LIMIT_ENDING, repaired)
+        return StepResult(target, after, False, None, repaired)
 
 
-_PLANS: dict[int, tuple[Vignette, _Plan]] = {}
+def begin(v: Vignette) -> tuple[str, ClientState]:
+    """The start of a session (compiles the vignette: hold a `Plan` to step many times)."""
+    return Plan(v).begin()
 
 
-_LAST: list[Any] = [None, None]  # the most recent (vignette, plan): the common case is one vignette
-
-
-def _plan(v: Vignette) -> _Plan:
-    if _LAST[0] is v:
-        return _LAST[1]  # type: ignore[no-any-return]
-    found = _PLANS.get(id(v))
-    if found is None or found[0] is not v:
-        if len(_PLANS) > 32:
-            _PLANS.clear()
-        found = _PLANS[id(v)] = (v, _Plan(v))
-    _LAST[0], _LAST[1] = found
-    return found[1]
-
-
-def arrive(v: Vignette, node: str, state: ClientState) -> ClientState:
-    """Apply a beat's markers on arrival."""
-    plan = _plan(v)
-    kinds = plan.arrivals.get(node)
-    if not kinds:
-        return state
-    rupture, turns, consent = state.rupture, state.rupture_turns, state.consent_left
-    for kind in kinds:
-        if kind in ("withdrawal", "confrontation"):
-            if rupture == "none":
-                turns = 0
-            rupture = kind
-        elif kind == "consent":
-            consent = plan.consent_turns
-        elif kind == "decline":
-            consent = 0
-    return ClientState(state.values, rupture, turns, consent, state.turn)
+def step(v: Vignette, node: str, state: ClientState, index: int) -> StepResult:
+    """One choice, for a single use (compiles the vignette: hold a `Plan` to step many times)."""
+    return Plan(v).step(node, state, index)
 
 
 def repairs(cb: Codebook, choice: Choice) -> bool:
     return any(cb.moves[m].repairs for m in choice.moves)
-
-
-def step(v: Vignette, node: str, state: ClientState, index: int) -> StepResult:
-    """Apply choice `index` (0-based) at beat `node`."""
-    plan = _plan(v)
-    cp = plan.choices[(node, index)]
-    rupture, turns = state.rupture, state.rupture_turns
-    repaired = False
-    values = state.values
-    if rupture != "none":
-        arousal = values[_AROUSAL]
-        if cp.repairs and v.window.low <= arousal <= v.window.high:
-            rupture, turns, repaired = "none", 0, True
-        else:
-            turns = min(RUPTURE_TURNS_CAP, turns + 1)
-    if cp.effects:
-        new = list(values)
-        for i, delta, lo, hi in cp.effects:
-            new[i] = min(hi, max(lo, new[i] + delta))
-        values = tuple(new)
-    after = ClientState(values, rupture, turns, max(0, state.consent_left - 1), state.turn + 1)
-    target = cp.to
-    if target is None:
-        env = after.env(v)
-        target = next(go for pred, go in cp.branches if pred is None or pred(env))
-    if target in plan.endings:
-        return StepResult(target, after, True, target, repaired)
-    if plan.arrivals.get(target):
-        after = arrive(v, target, after)
-    if after.turn >= v.turn_limit:
-        return StepResult(target, after, True, TURN_LIMIT_ENDING, repaired)
-    return StepResult(target, after, False, None, repaired)
-
-
-_PREDICATES: dict[str, Pred] = {}
-
-
-def _predicate(source: str) -> Pred:
-    found = _PREDICATES.get(source)
-    if found is None:
-        found = _PREDICATES[source] = compile_condition(source, codebook().condition_names())
-    return found

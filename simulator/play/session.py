@@ -15,7 +15,7 @@ from simulator.content.model import Choice, Vignette
 from simulator.errors import AttuneError
 from simulator.files import atomic_write
 from simulator.play.chain import extend, sealed
-from simulator.play.engine import ClientState, StepResult, begin, step
+from simulator.play.engine import ClientState, Plan, StepResult
 from simulator.play.transcript import ChoiceEvent, EndEvent, RewindEvent, Transcript, layout, now
 
 Store = Callable[[Transcript], None]
@@ -36,6 +36,7 @@ class Session:
         vignette_path: str | None = None,
         vignette_sha256: str | None = None,
         store: Store | None = None,
+        plan: Plan | None = None,
         source: str = "play",
         strategy: str | None = None,
         assignment_id: int | None = None,
@@ -58,7 +59,9 @@ class Session:
             started_at=now(),
         )
         self._transcript = sealed(self._transcript)
-        self.node, self.state = begin(vignette)
+        self.plan = plan or Plan(vignette)
+        """The vignette compiled for stepping (shared with a scorer's `Story` when given)."""
+        self.node, self.state = self.plan.begin()
         self.route: list[tuple[str, int]] = []
         self.history: list[tuple[str, ClientState]] = [(self.node, self.state)]
         self.ended = False
@@ -101,7 +104,7 @@ class Session:
                 self._transcript.session_id,
                 f"there is no choice {index + 1} here (1 to {len(choices)})",
             )
-        result = step(self.vignette, self.node, self.state, index)
+        result = self.plan.step(self.node, self.state, index)
         event = ChoiceEvent(
             seq=len(self._transcript.events),
             at=now(),
@@ -149,10 +152,14 @@ class Session:
     # ------------------------------------------------------------ resume
     @classmethod
     def resume(
-        cls, vignette: Vignette, transcript: Transcript, store: Store | None = None
+        cls,
+        vignette: Vignette,
+        transcript: Transcript,
+        store: Store | None = None,
+        plan: Plan | None = None,
     ) -> Session:
         """Rebuild a session from its transcript (replaying the route that stands)."""
-        session = cls(vignette, rubric_version=transcript.rubric_version, store=None)
+        session = cls(vignette, rubric_version=transcript.rubric_version, store=None, plan=plan)
         session._transcript = transcript
         for event in transcript.route():
             if session.ended or event.beat != session.node:
@@ -161,7 +168,7 @@ class Session:
                     f"the saved session does not fit vignette '{vignette.id}' at turn {event.turn}",
                     hint="the vignette may have changed since the session was saved; start it again",
                 )
-            result = step(vignette, session.node, session.state, event.choice - 1)
+            result = session.plan.step(session.node, session.state, event.choice - 1)
             session.route.append((session.node, event.choice - 1))
             session.node, session.state, session.last = result.node, result.state, result
             session.history.append((session.node, session.state))

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from scoring.results import ScoreReport
 from scoring.rubric import Rubric
-from scoring.scorer import ScoreReport, score_route
+from scoring.scorer import score_route
 from simulator.content.model import Vignette
 from simulator.play.transcript import ChoiceEvent, EndEvent, Transcript
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scoring.scorer import Line, RouteCursor, RouteError, ScoreReport, score_route
+from scoring.results import Line, RouteError, ScoreReport
+from scoring.story import Story
 from simulator.content.library import is_shipped
 from simulator.content.model import Beat, Choice, Vignette
 from simulator.errors import AttuneError, Problem
@@ -27,6 +28,7 @@ from simulator.store.paths import scan_journals, session_path, unfinished_sessio
 if TYPE_CHECKING:
     from scoring.bounds import Bound
     from scoring.rubric import Rubric
+    from scoring.whatif import RoadNotTaken
     from simulator.course.courses import Assigned
 
 Runner = Callable[[Callable[[], None]], Any]
@@ -76,13 +78,16 @@ class Play:
         journal: Path | None = None,
         task: Assigned | None = None,
         background: Runner | None = None,
+        story: Story | None = None,
     ) -> None:
         self.session, self.rubric, self.store = session, rubric, store
+        self.story = story or Story(session.vignette, rubric)
+        """The vignette compiled with the rubric, for feedback, the debrief and the road not taken."""
         self.journal = journal
         self.task = task
         self._background = background or _inline
         # practice feedback scores only the newest choice, from where the route stands
-        self._cursor = RouteCursor(session.vignette, rubric)
+        self._cursor = self.story.cursor()
         for beat, index in session.route:  # a resumed session: catch up with its choices
             self._cursor.choose(beat, index)
 
@@ -188,15 +193,14 @@ class Play:
         return Closing(ending.title, ending.client, False)
 
     def debrief(self) -> Debrief:
-        from scoring.bounds import compute_bounds
-
-        report = score_route(
-            self.vignette,
-            self.session.route,
-            self.rubric,
-            recorded_rubric_version=self.transcript.rubric_version,
+        report = self.story.score(
+            self.session.route, recorded_rubric_version=self.transcript.rubric_version
         )
-        return Debrief(report, compute_bounds(self.vignette, self.rubric).best)
+        return Debrief(report, self.story.bounds().best)
+
+    def road_not_taken(self, turn: int) -> RoadNotTaken:
+        """What each other choice at `turn` (1-based) would have scored, and the reply it got."""
+        return self.story.road_not_taken(self.session.route, turn)
 
 
 def _assignment(db_url: str | None, trainee: str | None, vignette_id: str) -> Assigned | None:
@@ -248,8 +252,10 @@ def start(
     sessions folder; the course database follows each save unless `use_database` is off.
     """
     task = _assignment(db_url, trainee, vignette.id) if assignments else None
+    story = Story(vignette, rubric)
     session = Session(
         vignette,
+        plan=story.plan,
         rubric_version=rubric.version,
         mode=task.mode if task else mode,
         trainee=trainee,
@@ -265,7 +271,9 @@ def start(
     store: Store = (
         _saver(writer, journal, db_url, vignette, rubric, on_db_error) if use_database else writer
     )
-    play = Play(session, rubric, store, journal=journal, task=task, background=background)
+    play = Play(
+        session, rubric, store, journal=journal, task=task, background=background, story=story
+    )
     writer(session.transcript)  # on disk from its first moment
     if use_database:
         play.save()  # the course database counts the attempt from the start
@@ -282,11 +290,14 @@ def resume(
     on_db_error: DbErrorHandler | None = None,
 ) -> Play:
     """Carry on a saved session where it stopped, saving to the same journal."""
-    session = Session.resume(vignette, loaded.transcript)
+    story = Story(vignette, rubric)
+    session = Session.resume(vignette, loaded.transcript, plan=story.plan)
     journal = Path(loaded.path)
     store = _saver(LatestWriter(journal), journal, db_url, vignette, rubric, on_db_error)
     task = _assignment_of(db_url, loaded.transcript)
-    return Play(session, rubric, store, journal=journal, task=task, background=background)
+    return Play(
+        session, rubric, store, journal=journal, task=task, background=background, story=story
+    )
 
 
 def _assignment_of(db_url: str | None, t: Transcript) -> Assigned | None:

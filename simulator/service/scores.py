@@ -9,8 +9,9 @@ from pathlib import Path
 
 from scoring.bounds import Bound, compute_bounds
 from scoring.report import expert_route_text, render_report, state_line, turn_text
+from scoring.results import Line, RouteError, ScoreReport
 from scoring.rubric import Rubric, default_rubric, load_rubric
-from scoring.scorer import Line, RouteError, ScoreReport, score_route
+from scoring.scorer import score_route
 from scoring.whatif import road_not_taken
 from simulator.content.model import Vignette
 from simulator.play.transcript import LoadedTranscript, load_transcript, route_problems

@@ -18,8 +18,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from scoring.results import RouteError
 from scoring.rubric import Rubric
-from scoring.scorer import RouteCursor, RouteError, score_route
+from scoring.story import Story
 from simulator.content.model import Vignette
 from simulator.play.transcript import ChoiceEvent, EndEvent, RewindEvent, Transcript, now
 from simulator.store.database import Database
@@ -36,8 +37,8 @@ class ChoiceFacts:
     same per choice however long the session grows.
     """
 
-    def __init__(self, v: Vignette, rubric: Rubric) -> None:
-        self._cursor = RouteCursor(v, rubric)
+    def __init__(self, story: Story) -> None:
+        self._cursor = story.cursor()
         self._seen = -1
         self.by_seq: dict[int, Facts] = {}
 
@@ -68,7 +69,8 @@ class DbStore:
         self.rubric = rubric
         self._lock = threading.Lock()
         self._stored: int | None = None  # highest seq in the database (-1: none yet)
-        self._facts = ChoiceFacts(vignette, rubric)
+        self._story = Story(vignette, rubric)
+        self._facts = ChoiceFacts(self._story)
 
     def __call__(self, transcript: Transcript) -> None:
         with self._lock:
@@ -96,9 +98,7 @@ class DbStore:
         update: dict[str, Any] = {"updated_at": now()}
         end = next((e for e in reversed(t.events) if isinstance(e, EndEvent)), None)
         if end is not None:
-            report = score_route(
-                self.vignette, [(c.beat, c.choice - 1) for c in t.route()], self.rubric
-            )
+            report = self._story.score([(c.beat, c.choice - 1) for c in t.route()])
             update.update(
                 ended_at=end.at, ending=end.ending, overall=report.overall, band=report.band
             )

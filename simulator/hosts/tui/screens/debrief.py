@@ -17,7 +17,6 @@ from simulator.service.scores import (
     Bound,
     ScoreReport,
     expert_route_text,
-    road_not_taken,
     turn_text,
 )
 
@@ -117,7 +116,7 @@ class DebriefScreen(AttuneScreen):
             self._road(event.item.turn)
 
     def _road(self, turn: int) -> None:
-        road = road_not_taken(self.session.vignette, self.session.route, self.rubric, turn)
+        road = self.session.road_not_taken(turn)
         if road.difference <= 0:
             text = (
                 f"Turn {turn}: your choice was the best-scoring one here ({road.chosen.points:+d})."

@@ -1,0 +1,170 @@
+"""What scoring returns: the explained lines, each turn, each rupture, the MITI summary metrics and
+the whole report, with their JSON. Plain data, no scoring logic."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from simulator.content.model import Vignette
+from simulator.play.engine import ClientState
+
+
+class Line(NamedTuple):
+    """One explained contribution to the score."""
+
+    rule: str
+    points: int
+    dimension: str
+    source: str
+    """The instrument the rule rests on."""
+    text: str
+    feedback: str = ""
+
+
+def most_telling(lines: list[Line]) -> Line:
+    """The line that best explains a choice: the largest context rule, else the base line."""
+    context = [ln for ln in lines[1:] if ln.points]
+    return max(context, key=lambda ln: abs(ln.points)) if context else lines[0]
+
+
+class TurnScore(NamedTuple):
+    turn: int
+    beat: str
+    choice: int
+    """1-based."""
+    say: str
+    moves: list[str]
+    default_valence: str
+    valence: str
+    client_state: ClientState
+    """The client's state when the choice was made."""
+    vignette: Vignette
+    lines: list[Line]
+    points: int
+    reached: str
+    """The beat or ending the choice led to."""
+    client: str
+    """What the client had just said."""
+    inner: str | None
+    """The client's inner experience at that beat (debrief only)."""
+
+    @property
+    def state(self) -> dict[str, Any]:
+        """The client's state when the choice was made, by name (derived on demand)."""
+        return self.client_state.env(self.vignette)
+
+    @property
+    def rule_fired(self) -> Line:
+        return most_telling(self.lines)
+
+    @property
+    def feedback(self) -> str:
+        return next((ln.feedback for ln in self.lines if ln.feedback and ln.points < 0), "")
+
+
+class Rupture:
+    """One rupture: `opened_turn` is the first choice made while it was open; `outcome` is
+    repaired in time | repaired late | unrepaired | open at end."""
+
+    __slots__ = ("escalated", "kind", "opened_beat", "opened_turn", "outcome", "turns_open")
+
+    def __init__(
+        self,
+        kind: str,
+        opened_turn: int,
+        opened_beat: str,
+        turns_open: int,
+        outcome: str,
+        escalated: bool,
+    ) -> None:
+        self.kind, self.opened_turn, self.opened_beat = kind, opened_turn, opened_beat
+        self.turns_open, self.outcome, self.escalated = turns_open, outcome, escalated
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            name: getattr(self, name)
+            for name in ("kind", "opened_turn", "opened_beat", "turns_open", "outcome", "escalated")
+        }
+
+
+class Metric(NamedTuple):
+    name: str
+    value: float | None
+    display: str
+    band: str
+    provisional: bool
+    source: str
+
+
+class ScoreReport(NamedTuple):
+    vignette_id: str
+    rubric_version: str
+    recorded_rubric_version: str | None
+    overall: int
+    band: str
+    band_provisional: bool
+    net: int
+    dimensions: dict[str, int]
+    metrics: dict[str, Metric]
+    turns: list[TurnScore]
+    end: list[Line]
+    ruptures: list[Rupture]
+    ending: str | None
+    ending_kind: str | None
+    final_state: dict[str, Any]
+
+    @property
+    def rescored(self) -> bool:
+        return (
+            self.recorded_rubric_version is not None
+            and self.recorded_rubric_version != self.rubric_version
+        )
+
+    @property
+    def all_lines(self) -> list[Line]:
+        return [ln for t in self.turns for ln in t.lines] + self.end
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "vignette": self.vignette_id,
+            "rubric_version": self.rubric_version,
+            "recorded_rubric_version": self.recorded_rubric_version,
+            "rescored": self.rescored,
+            "overall": self.overall,
+            "band": self.band,
+            "band_provisional": self.band_provisional,
+            "net_points": self.net,
+            "dimensions": self.dimensions,
+            "metrics": {k: m._asdict() for k, m in self.metrics.items()},
+            "ending": self.ending,
+            "ending_kind": self.ending_kind,
+            "ruptures": [r.as_dict() for r in self.ruptures],
+            "turns": [
+                {
+                    "turn": t.turn,
+                    "beat": t.beat,
+                    "choice": t.choice,
+                    "say": t.say,
+                    "moves": t.moves,
+                    "valence": t.valence,
+                    "default_valence": t.default_valence,
+                    "state": t.state,
+                    "points": t.points,
+                    "reached": t.reached,
+                    "rule": t.rule_fired.rule,
+                    "lines": [ln._asdict() for ln in t.lines],
+                }
+                for t in self.turns
+            ],
+            "end_lines": [ln._asdict() for ln in self.end],
+        }
+
+
+class RouteError(ValueError):
+    """A route that does not fit the vignette; `position` is the 0-based index of the bad step."""
+
+    def __init__(self, position: int, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.position = position
+        self.message = message
+        self.hint = hint

@@ -1,0 +1,67 @@
+"""A vignette compiled with a rubric, as ink compiles a story: the engine's plan and the scorer's
+per-choice facts, built once and held by whoever plays or scores that vignette.
+
+Everything scoring offers is available from a `Story` without compiling again: scoring a route, a
+cursor for a session as it is played, the exact best and worst routes (computed once), and the
+road not taken at a turn. The vignette and rubric are frozen, so a `Story` never goes stale; a
+changed vignette is a new vignette and gets a new `Story`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from scoring.context import Context
+from scoring.cursor import RouteCursor
+from scoring.results import ScoreReport
+from scoring.rubric import Rubric
+from scoring.scorer import score_route
+from simulator.content.model import Vignette
+from simulator.play.engine import Plan
+
+if TYPE_CHECKING:
+    from scoring.bounds import Bounds
+    from scoring.whatif import RoadNotTaken
+
+
+class Story:
+    def __init__(self, vignette: Vignette, rubric: Rubric) -> None:
+        self.vignette = vignette
+        self.rubric = rubric
+        self.context = Context(vignette, rubric)
+        self._bounds: Bounds | None = None
+
+    @property
+    def plan(self) -> Plan:
+        """The vignette compiled for stepping (give it to a `Session` to share it)."""
+        return self.context.plan
+
+    def score(
+        self, route: Sequence[tuple[str, int]], *, recorded_rubric_version: str | None = None
+    ) -> ScoreReport:
+        """Score a route of (beat id, 0-based choice index) pairs; RouteError if it does not fit."""
+        return score_route(
+            self.vignette,
+            route,
+            self.rubric,
+            recorded_rubric_version=recorded_rubric_version,
+            ctx=self.context,
+        )
+
+    def cursor(self) -> RouteCursor:
+        """Scores a session one choice at a time, as it is played."""
+        return RouteCursor(self.vignette, self.rubric, self.context)
+
+    def bounds(self) -> Bounds:
+        """The exact best and worst routes (searched on first use, then kept)."""
+        if self._bounds is None:
+            from scoring.bounds import compute_bounds
+
+            self._bounds = compute_bounds(self.vignette, self.rubric, self.context)
+        return self._bounds
+
+    def road_not_taken(self, route: Sequence[tuple[str, int]], turn: int) -> RoadNotTaken:
+        from scoring.whatif import road_not_taken
+
+        return road_not_taken(self.vignette, route, self.rubric, turn, self.context)

@@ -1,0 +1,191 @@
+"""Reading for review: the transcripts an assessor may see, and one transcript with its original
+and effective scores, comments, overrides, sign-offs and integrity."""
+
+from __future__ import annotations
+
+import json
+
+import sqlalchemy as sa
+
+from scoring.rubric import Rubric
+from scoring.scorer import overall, score_route
+from simulator.content.model import Vignette
+from simulator.course.auth import Identity, may_read_transcript
+from simulator.course.review.agreement import agreement
+from simulator.course.review.model import STATUSES, Listed, Override, Review
+from simulator.errors import AttuneError, did_you_mean
+from simulator.play.transcript import Transcript
+from simulator.store.database import Database
+from simulator.store.schema import (
+    cohorts,
+    comments,
+    overrides,
+    people,
+    sessions,
+    signoffs,
+)
+
+
+def list_transcripts(
+    db: Database,
+    *,
+    cohort: str | None = None,
+    vignette: str | None = None,
+    trainee: str | None = None,
+    status: str | None = None,
+    limit: int = 500,
+    viewer: Identity | None = None,
+) -> list[Listed]:
+    """Sessions, newest first, filtered in SQL. Status: in progress (no ending), to review
+    (ended, not signed off), competent or not yet (the latest sign-off). A trainee `viewer`
+    sees only their own sessions, whatever the filters say."""
+    if viewer is not None and not viewer.reviewer:
+        trainee = viewer.name
+    latest = (
+        sa.select(signoffs.c.session_id, sa.func.max(signoffs.c.id).label("last"))
+        .group_by(signoffs.c.session_id)
+        .subquery()
+    )
+    verdict = (
+        sa.select(signoffs.c.session_id, signoffs.c.verdict)
+        .join(latest, latest.c.last == signoffs.c.id)
+        .subquery()
+    )
+    status_expr = sa.case(
+        (sessions.c.ended_at.is_(None), "in progress"),
+        (verdict.c.verdict == "competent", "competent"),
+        (verdict.c.verdict == "not_yet", "not yet"),
+        else_="to review",
+    )
+    q = (
+        sa.select(
+            sessions.c.id.label("session_id"),
+            sessions.c.vignette_id,
+            sessions.c.trainee,
+            cohorts.c.name.label("cohort"),
+            sessions.c.mode,
+            sessions.c.started_at,
+            sessions.c.ended_at,
+            sessions.c.overall,
+            sessions.c.band,
+            status_expr.label("status"),
+        )
+        .outerjoin(cohorts, cohorts.c.id == sessions.c.cohort_id)
+        .outerjoin(verdict, verdict.c.session_id == sessions.c.id)
+        .where(sessions.c.source == "play")
+        .order_by(sessions.c.started_at.desc())
+        .limit(limit)
+    )
+    if cohort:
+        q = q.where(cohorts.c.name == cohort)
+    if vignette:
+        q = q.where(sessions.c.vignette_id == vignette)
+    if trainee:
+        q = q.where(sessions.c.trainee == trainee)
+    if status:
+        if status not in STATUSES:
+            raise AttuneError.single(
+                "--status",
+                f"unknown status '{status}'",
+                hint=did_you_mean(status, STATUSES, "statuses"),
+            )
+        q = q.where(status_expr == status)
+    with db.read() as conn:
+        return [Listed(**row) for row in conn.execute(q).mappings().all()]
+
+
+def require_reviewer(db: Database, name: str) -> str:
+    """The person's role, if they may review (assessor or course leader); else a clear refusal."""
+    with db.read() as conn:
+        role = conn.execute(sa.select(people.c.role).where(people.c.name == name)).scalar()
+    if role not in ("assessor", "course_leader"):
+        what = "is not registered" if role is None else f"is a {role}"
+        raise AttuneError.single(
+            f"person '{name}'",
+            f"{what}; only assessors and course leaders can comment, override or sign off",
+            hint="a course leader can add you: attune cohort add COHORT NAME --role assessor",
+        )
+    return str(role)
+
+
+def _recoded(v: Vignette, route: list[tuple[str, int]], moves: dict[int, list[str]]) -> Vignette:
+    """A copy of the vignette in which the choices taken at the overridden turns carry the
+    assessor's move codes (only for scoring; nothing is written)."""
+    if not moves:
+        return v
+    data = v.model_dump(by_alias=True, exclude_none=True)
+    index = {b["id"]: b for b in data["beats"]}
+    for turn, codes in moves.items():
+        beat, choice = route[turn - 1]
+        index[beat]["choices"][choice]["moves"] = codes
+    return Vignette.model_validate(data)
+
+
+def load_review(
+    db: Database, session_id: str, rubric: Rubric, viewer: Identity | None = None
+) -> Review:
+    from simulator.store.dbstore import stored_transcript
+    from simulator.store.journal import vignette_for
+
+    t = stored_transcript(db, session_id)
+    if viewer is not None:
+        may_read_transcript(viewer, t.trainee)
+    v = vignette_for(t, f"session {session_id}")
+    route = [(e.beat, e.choice - 1) for e in t.route()]
+    original = score_route(v, route, rubric, recorded_rubric_version=t.rubric_version)
+    with db.read() as conn:
+        rows = conn.execute(
+            sa.select(overrides)
+            .where(overrides.c.session_id == session_id)
+            .order_by(overrides.c.id)
+        ).mappings()
+        ovs = [
+            Override(
+                r["id"],
+                r["turn"],
+                r["field"],
+                json.loads(r["original"]),
+                json.loads(r["value"]),
+                r["reason"],
+                r["author"],
+                r["at"],
+            )
+            for r in rows
+        ]
+        notes = [
+            dict(r)
+            for r in conn.execute(
+                sa.select(comments)
+                .where(comments.c.session_id == session_id)
+                .order_by(comments.c.id)
+            ).mappings()
+        ]
+        offs = [
+            dict(r)
+            for r in conn.execute(
+                sa.select(signoffs)
+                .where(signoffs.c.session_id == session_id)
+                .order_by(signoffs.c.id)
+            ).mappings()
+        ]
+    moves = {o.turn: list(o.value) for o in ovs if o.field == "moves"}  # the latest wins
+    points = {o.turn: int(o.value) for o in ovs if o.field == "points"}
+    effective = score_route(_recoded(v, route, moves), route, rubric)
+    net = sum(points.get(ts.turn, ts.points) for ts in effective.turns) + sum(
+        ln.points for ln in effective.end
+    )
+    eff_overall = overall(rubric, net, len(effective.turns))
+    review = Review(t, v, original, effective, eff_overall, notes, ovs, offs)
+    review.agreement = agreement(review)
+    review.integrity = integrity_line(t)
+    return review
+
+
+def integrity_line(t: Transcript) -> str:
+    from simulator.play.chain import check_chain
+
+    found = check_chain(t, f"session {t.session_id}")
+    if not found:
+        return f"Integrity: intact (hash chain over {len(t.events)} events verifies)."
+    message = found[0].message[:1].upper() + found[0].message[1:]
+    return f"Integrity: NOT INTACT. {message}. {found[0].hint or ''}".strip()
