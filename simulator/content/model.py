@@ -313,6 +313,20 @@ class Ending(Frozen):
     )
 
 
+class Twine(Frozen):
+    """Where the vignette stands in Twine's map, kept when it is converted to and from Twee
+    (`attune convert`); nothing else reads it."""
+
+    ifid: str = Field(
+        pattern=r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$",
+        description="The story's IFID (a UUID), which identifies it in Twine.",
+    )
+    positions: dict[str, str] = Field(
+        default_factory=_no_entries,
+        description='Passage positions on Twine\'s map, by beat or ending id: "x,y".',
+    )
+
+
 class Vignette(Frozen):
     """A branching case vignette."""
 
@@ -348,6 +362,10 @@ class Vignette(Frozen):
     start: Id = Field(description="The id of the first beat.")
     beats: list[Beat] = Field(min_length=1)
     endings: list[Ending] = Field(min_length=1)
+    twine: Twine | None = Field(
+        default=None,
+        description="Twine's story id and map positions (written by `attune convert`).",
+    )
 
     @cached_property
     def beat_map(self) -> dict[str, Beat]:

@@ -129,6 +129,36 @@ def _note(text: str) -> None:
 
 
 @main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--to",
+    "to",
+    type=click.Choice(["twee", "yaml"]),
+    required=True,
+    help="twee: for Twine's map; yaml: the vignette file attune lints, plays and scores.",
+)
+@click.option("--out", type=click.Path(path_type=Path), help="Write to a file (else print).")
+def convert(file: Path, to: str, out: Path | None) -> None:
+    """Convert a vignette between YAML and Twine: Twee 3, or the HTML Twine 2 publishes or
+    archives (read only). A story drafted in Twine without codes converts with warnings that
+    list what is missing. Exit 2, and nothing written, on any error."""
+    from simulator.service.convert import convert as run
+    from simulator.service.convert import write
+
+    result = run(file, to)
+    for warning in result.warnings:
+        click.echo("warning: " + warning.render(), err=True)
+    if out is None:
+        click.echo(result.text, nl=False)
+        return
+    write(result.text, out)
+    click.echo(
+        f"wrote {out}" + (f" ({len(result.warnings)} warning(s) above)" if result.warnings else ""),
+        err=True,
+    )
+
+
+@main.command()
 @click.argument("vignette", type=click.Path(path_type=Path))
 @click.option(
     "--strategy",
