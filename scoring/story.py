@@ -9,7 +9,9 @@ changed vignette is a new vignette and gets a new `Story`.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scoring.context import Context
@@ -53,12 +55,42 @@ class Story:
         """Scores a session one choice at a time, as it is played."""
         return RouteCursor(self.vignette, self.rubric, self.context)
 
+    def _cache_key(self) -> tuple[bytes, tuple[Path, ...]]:
+        """What the search depends on: the vignette's content and the rubric (not where they
+        came from: a file or the course database), and the code that searches and scores."""
+        raw = (
+            self.vignette.model_dump_json().encode()
+            + b"\0"
+            + self.rubric.model_dump_json().encode()
+        )
+        here = Path(__file__).parent
+        engine = Path(sys.modules[Plan.__module__].__file__ or "")
+        code = tuple(here / f for f in ("bounds.py", "context.py", "scorer.py", "results.py"))
+        return raw, (*code, engine)
+
+    def cached_bounds(self) -> Bounds | None:
+        """The best and worst routes if they have been searched before (here, or in the user's
+        cache by any process), else None: nothing is searched."""
+        if self._bounds is None:
+            from simulator.content.datacache import peek
+
+            self._bounds = peek("bounds", *self._cache_key())
+        return self._bounds
+
     def bounds(self) -> Bounds:
-        """The exact best and worst routes (searched on first use, then kept)."""
+        """The exact best and worst routes: searched on first use, then kept, also in the user's
+        cache (keyed by the vignette's content, the rubric and the search's code)."""
         if self._bounds is None:
             from scoring.bounds import compute_bounds
+            from simulator.content.datacache import cached
 
-            self._bounds = compute_bounds(self.vignette, self.rubric, self.context)
+            raw, inputs = self._cache_key()
+            self._bounds = cached(
+                "bounds",
+                raw,
+                lambda _: compute_bounds(self.vignette, self.rubric, self.context),
+                inputs,
+            )
         return self._bounds
 
     def road_not_taken(self, route: Sequence[tuple[str, int]], turn: int) -> RoadNotTaken:

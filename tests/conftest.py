@@ -4,7 +4,10 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -59,3 +62,19 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'course.db'}"
     server = request.getfixturevalue("pg_server")
     return str(server.new_database())
+
+
+async def wait_until(
+    pilot: Any, condition: Callable[[], bool], what: str, limit: float = 60
+) -> None:
+    """Wait until `condition` holds, letting workers finish and the screen refresh between
+    checks; fail naming `what` after `limit` seconds. Tests wait on conditions, never on fixed
+    delays, so that they hold on a busy machine."""
+    deadline = time.monotonic() + limit
+    while True:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if condition():
+            return
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await pilot.pause(0.05)

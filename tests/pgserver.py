@@ -40,6 +40,16 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _runuser() -> str:
+    """runuser lives in an sbin folder, which a user's or CI's PATH may lack."""
+    found = shutil.which(
+        "runuser", path=os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])
+    )
+    if found is None:
+        raise RuntimeError("runuser (util-linux) is needed to run PostgreSQL as its own user")
+    return found
+
+
 class PostgresServer:
     def __init__(self) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="attune-pg-"))
@@ -50,7 +60,7 @@ class PostgresServer:
             shutil.chown(self.root, "postgres", "postgres")
 
     def _run(self, *cmd: str) -> None:
-        full = ["runuser", "-u", "postgres", "--", *cmd] if self.as_postgres else list(cmd)
+        full = [_runuser(), "-u", "postgres", "--", *cmd] if self.as_postgres else list(cmd)
         subprocess.run(full, check=True, capture_output=True, cwd=self.root)
 
     def start(self) -> PostgresServer:

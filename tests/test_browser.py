@@ -7,19 +7,21 @@ installs the chromium package if it is missing.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
 from simulator.course.auth import login, set_password
 from simulator.course.courses import add_members, create_cohort
 from simulator.store.database import open_database
-from simulator.store.schema import sessions
+from simulator.store.schema import events, sessions
 from tests.conftest import ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -49,7 +51,47 @@ def _wait_for_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 60
     raise AssertionError("attune serve did not start listening")
 
 
+WAIT_MS = 120_000
+"""The longest wait for one step (a shared 2-core machine under load); steps end sooner."""
+
+CAPTURE = """
+window.__attuneOut = "";
+(() => {
+  const Original = window.WebSocket;
+  const decoder = new TextDecoder();
+  window.WebSocket = function (...args) {
+    const socket = new Original(...args);
+    socket.addEventListener("message", (e) => {
+      if (typeof e.data !== "string") {
+        window.__attuneOut += decoder.decode(new Uint8Array(e.data), {stream: true});
+      }
+    });
+    return socket;
+  };
+  window.WebSocket.prototype = Original.prototype;
+})();
+"""
+"""Keeps what the served app writes to the page's terminal, so the test waits on what it shows."""
+
+
+def _wait_for_choice(db: Any, turn: int, timeout: float = 120) -> bool:
+    """Wait until the session has `turn` choices stored; True once it has ended."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with db.read() as conn:
+            row = conn.execute(
+                sa.select(sa.func.count(events.c.seq), sa.func.max(sessions.c.ended_at))
+                .select_from(events.join(sessions, events.c.session_id == sessions.c.id))
+                .where(events.c.kind == "choice")
+            ).one()
+        if row[0] >= turn:
+            return row[1] is not None
+        assert time.monotonic() < deadline, f"choice {turn} was not stored"
+        time.sleep(0.1)
+
+
 def test_play_to_the_debrief_in_a_browser(tmp_path: Path) -> None:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     assert Path(CHROMIUM).exists(), "Debian's chromium is needed: `make test` installs it"
@@ -71,25 +113,39 @@ def test_play_to_the_debrief_in_a_browser(tmp_path: Path) -> None:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
             page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.add_init_script(CAPTURE)
             page.goto(f"http://127.0.0.1:{port}/")
-            page.wait_for_selector("body.-first-byte", timeout=60_000)
-            page.wait_for_timeout(5000)  # the app's first screen, on a shared 2-core machine
+
+            def shows(text: str) -> None:
+                """Wait until the app has drawn `text` (it arrives as terminal output)."""
+                try:
+                    page.wait_for_function(
+                        "t => window.__attuneOut.includes(t)", arg=text, timeout=WAIT_MS
+                    )
+                except PlaywrightTimeout:
+                    drawn = re.sub(
+                        r"\x1b\[[0-9;?$]*[A-Za-z]", "", page.evaluate("window.__attuneOut")
+                    )
+                    raise AssertionError(
+                        f"the page never showed {text!r}; last: {drawn[-800:]}"
+                    ) from None
+
+            shows("Log in to attunement")
             page.mouse.click(640, 370)  # the name field
-
-            def keys(*seq: str, pause: int = 600) -> None:
-                for k in seq:
-                    if len(k) == 1 or k.startswith(("amy", "lead")):
-                        page.keyboard.type(k, delay=80)
-                    else:
-                        page.keyboard.press(k)
-                    page.wait_for_timeout(pause)
-
-            keys("amy", "Enter", "amy-passphrase-1", "Enter", pause=1200)
-            page.wait_for_timeout(2000)
-            keys("Enter", "Enter", pause=1500)  # open the first vignette, start the session
-            for _ in range(12):  # choose 1 until the session ends (at most its turn limit)
-                keys("1", pause=700)
-            page.wait_for_timeout(3000)
+            page.keyboard.type("amy", delay=20)
+            page.keyboard.press("Enter")
+            page.keyboard.type("amy-passphrase-1", delay=20)
+            page.keyboard.press("Enter")
+            shows("Logged in as amy")
+            shows("Difficulty")  # the library's table has loaded
+            page.keyboard.press("Enter")  # the first vignette's briefing
+            shows("Learning objectives")
+            page.keyboard.press("Enter")  # start the session
+            for turn in range(1, 13):  # choose 1 until the session ends (at most its turn limit)
+                page.keyboard.press("1")
+                if _wait_for_choice(db, turn):
+                    break
+            shows("Overall")  # the debrief, with its score
             SHOTS.mkdir(exist_ok=True)
             shot = SHOTS / "debrief.png"
             page.screenshot(path=str(shot))

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-from typing import Any
-
 import pytest
 import sqlalchemy as sa
 
@@ -31,6 +27,7 @@ from simulator.play.session import Session
 from simulator.store.database import open_database
 from simulator.store.dbstore import DbStore
 from simulator.store.schema import audit, overrides
+from tests.conftest import wait_until
 
 RAY = load_vignette(bundled_path("ray"))  # type: ignore[arg-type]
 
@@ -164,18 +161,6 @@ async def test_review_screen_comment_and_sign_off(tmp_path: object) -> None:
     assert [(s["assessor"], s["verdict"]) for s in review.signoffs] == [("rao", "competent")]
 
 
-async def _until(pilot: Any, condition: Callable[[], bool], what: str, limit: float = 30) -> None:
-    """Wait until `condition` holds (workers done, screen refreshed), or fail naming `what`."""
-    deadline = time.monotonic() + limit
-    while True:
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        if condition():
-            return
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        await pilot.pause(0.05)
-
-
 async def test_review_screen_overrides_codes_and_points(tmp_path: object) -> None:
     from textual.widgets import Input, ListView
 
@@ -193,25 +178,29 @@ async def test_review_screen_overrides_codes_and_points(tmp_path: object) -> Non
 
     async def override(key: str, value: str, reason: str) -> None:
         await pilot.press(key)
-        await _until(pilot, lambda: isinstance(app.screen, OverrideDialog), "the dialog")
+        await wait_until(pilot, lambda: isinstance(app.screen, OverrideDialog), "the dialog")
         app.screen.query_one("#override-value", Input).value = value
         app.screen.query_one("#override-reason", Input).value = reason
         app.screen.query_one("#override-reason", Input).focus()
         await pilot.press("enter")
-        await _until(pilot, loaded, "the review to reload")
+        await wait_until(pilot, loaded, "the review to reload")
 
     async with app.run_test(size=(120, 40)) as pilot:
-        await _until(pilot, lambda: bool(app.screen.query("DataTable")), "the transcript list")
+        await wait_until(pilot, lambda: bool(app.screen.query("DataTable")), "the transcript list")
         await pilot.press("enter")
-        await _until(pilot, loaded, "the review")
+        await wait_until(pilot, loaded, "the review")
         app.screen.query_one(ListView).index = 1  # turn 2
         await pilot.pause()
         await override("m", "complex_reflection", "it reflects his meaning")
-        await _until(pilot, lambda: len(app.screen.review.overrides) == 1, "the codes override")  # type: ignore[attr-defined]
+        await wait_until(pilot, lambda: len(app.screen.review.overrides) == 1, "the codes override")  # type: ignore[attr-defined]
         app.screen.query_one(ListView).index = 0  # turn 1
         await pilot.pause()
         await override("p", "-3", "too fast for where he was")
-        await _until(pilot, lambda: len(app.screen.review.overrides) == 2, "the points override")  # type: ignore[attr-defined]
+        await wait_until(
+            pilot,
+            lambda: len(app.screen.review.overrides) == 2,  # type: ignore[attr-defined]
+            "the points override",
+        )
     review = load_review(db, sid, default_rubric())  # type: ignore[arg-type]
     made = {(o.turn, o.field, str(o.value), o.reason, o.author) for o in review.overrides}
     assert made == {

@@ -9,7 +9,7 @@ import pytest
 
 from simulator.content.loader import load_vignette
 from simulator.hosts.tui.app import make_app
-from tests.conftest import LOOP, MINI
+from tests.conftest import LOOP, MINI, wait_until
 
 SIZE = (110, 36)
 
@@ -89,7 +89,14 @@ def test_login(snap_compare: Any, tmp_path: Path) -> None:
     async def wrong_password(pilot: Any) -> None:
         await settle(pilot)
         await pilot.press(*"amy", "enter", *"nope", "enter")
-        await settle(pilot)
+        # the password check (argon2) runs in a worker: wait for its answer, however long
+        await wait_until(
+            pilot,
+            lambda: (
+                str(pilot.app.screen.query_one("#login-error").render()) not in ("", "Checking…")
+            ),
+            "the login's answer",
+        )
 
     app = make_app(db_url=url, require_login=True)
     assert snap_compare(app, terminal_size=SIZE, run_before=wrong_password)

@@ -12,7 +12,7 @@ import os
 import pickle
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -28,6 +28,31 @@ def _cache_dir() -> Path:
     return Path(user_cache_dir("attunement", appauthor=False))
 
 
+def _entry(name: str, raw: bytes, inputs: Sequence[Path]) -> Path:
+    import pydantic
+
+    from simulator import __version__
+
+    key = hashlib.sha256(raw)
+    for path in inputs:
+        key.update(b"\0" + str(path.name).encode() + b"\0" + path.read_bytes())
+    key.update(f"\0{__version__}\0{pydantic.VERSION}".encode())
+    return _cache_dir() / f"{name}-{key.hexdigest()[:32]}.pickle"
+
+
+def peek(name: str, raw: bytes, inputs: Sequence[Path] = ()) -> Any:
+    """The result of an earlier identical build, or None (nothing is built)."""
+    from simulator.settings import settings
+
+    if settings().no_cache:
+        return None
+    try:
+        with open(_entry(name, raw, inputs), "rb") as fh:
+            return pickle.load(fh)
+    except Exception:  # missing, unreadable or from another version: as good as absent
+        return None
+
+
 def cached(name: str, raw: bytes, build: Callable[[bytes], T], inputs: Sequence[Path] = ()) -> T:
     """`build(raw)`, or the result of an earlier identical build.
 
@@ -39,22 +64,11 @@ def cached(name: str, raw: bytes, build: Callable[[bytes], T], inputs: Sequence[
 
     if settings().no_cache:
         return build(raw)
-    import pydantic
-
-    from simulator import __version__
-
-    key = hashlib.sha256(raw)
-    for path in inputs:
-        key.update(b"\0" + str(path.name).encode() + b"\0" + path.read_bytes())
-    key.update(f"\0{__version__}\0{pydantic.VERSION}".encode())
-    digest = key.hexdigest()[:32]
-    path = _cache_dir() / f"{name}-{digest}.pickle"
-    try:
-        with open(path, "rb") as fh:
-            return pickle.load(fh)  # type: ignore[no-any-return]
-    except Exception:
-        pass
+    found = peek(name, raw, inputs)
+    if found is not None:
+        return found  # type: ignore[no-any-return]
     value = build(raw)
+    path = _entry(name, raw, inputs)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}")

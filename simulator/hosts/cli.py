@@ -197,7 +197,6 @@ def autoplay(
 
     from simulator.service import play as service
     from simulator.service.library import open_vignette
-    from simulator.service.scores import compute_bounds
     from simulator.service.scores import rubric as load_rubric
 
     path, v = open_vignette(vignette)
@@ -213,6 +212,7 @@ def autoplay(
         source="autoplay",
         strategy=strategy if strategy != "random" else f"random:{seed}",
         assignments=False,
+        warm=False,
         use_database=bool(db_url or settings().db),
         on_db_error=lambda exc, _journal: errors.append(exc),
     )
@@ -221,7 +221,7 @@ def autoplay(
         while not run.ended:
             run.choose(rng.randrange(len(run.offered())))
     else:
-        bounds = compute_bounds(v, r)
+        bounds = run.story.bounds()
         for _, index in (bounds.best if strategy == "best" else bounds.worst).route:
             run.choose(index)
     click.echo(f"wrote {out}: {run.turn} choices, ending '{run.session.ending}'")

@@ -100,7 +100,7 @@ def run(
 
     if resume:
         loaded = service.latest_unfinished(v.id, str(path))
-        run = service.resume(v, loaded, rubric, db_url=db_url, on_db_error=db_failed)
+        run = service.resume(v, loaded, rubric, path=path, db_url=db_url, on_db_error=db_failed)
         con.say(f"Resuming session {loaded.transcript.session_id} at turn {run.turn + 1}.")
     else:
         run = service.start(

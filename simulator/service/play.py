@@ -8,6 +8,9 @@ show what it returns and pass it the trainee's keys. A host that must not block 
 
 from __future__ import annotations
 
+import contextlib
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +33,9 @@ if TYPE_CHECKING:
     from scoring.rubric import Rubric
     from scoring.whatif import RoadNotTaken
     from simulator.course.courses import Assigned
+
+WARM_WAIT_S = 120.0
+"""How long the debrief waits for the background search before searching itself."""
 
 Runner = Callable[[Callable[[], None]], Any]
 """Runs a save: inline (the default) or in a worker thread (the TUI)."""
@@ -88,8 +94,29 @@ class Play:
         self._background = background or _inline
         # practice feedback scores only the newest choice, from where the route stands
         self._cursor = self.story.cursor()
+        self._warming: subprocess.Popen[bytes] | None = None
         for beat, index in session.route:  # a resumed session: catch up with its choices
             self._cursor.choose(beat, index)
+
+    def warm(self, path: Path | None) -> None:
+        """Begin the search for the expert route in the background, in a process of its own (the
+        player's thread stays free), unless it is cached. It writes the user's cache, where the
+        debrief finds it."""
+        if path is None or self.story.cached_bounds() is not None:
+            return
+        from scoring.rubric import default_rubric
+
+        if self.rubric is not default_rubric():
+            return  # the background search uses the shipped rubric
+        try:
+            self._warming = subprocess.Popen(
+                [sys.executable, "-m", "simulator.service.warm", str(path)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        except OSError:
+            self._warming = None  # the debrief searches instead
 
     # ------------------------------------------------------------ queries
     @property
@@ -192,11 +219,23 @@ class Play:
             return Closing("The session reached its time limit", None, True)
         return Closing(ending.title, ending.client, False)
 
-    def debrief(self) -> Debrief:
-        report = self.story.score(
+    def report(self) -> ScoreReport:
+        """The session's score, every point explained (fast: shown as soon as the session ends)."""
+        return self.story.score(
             self.session.route, recorded_rubric_version=self.transcript.rubric_version
         )
-        return Debrief(report, self.story.bounds().best)
+
+    def expert(self) -> Bound:
+        """The best-scoring route, shown beside the trainee's. Its search began in the background
+        when the session started (see `_warm`); this waits for it, else searches here."""
+        if self._warming is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._warming.wait(timeout=WARM_WAIT_S)
+            self._warming = None
+        return self.story.bounds().best
+
+    def debrief(self) -> Debrief:
+        return Debrief(self.report(), self.expert())
 
     def road_not_taken(self, turn: int) -> RoadNotTaken:
         """What each other choice at `turn` (1-based) would have scored, and the reply it got."""
@@ -242,6 +281,7 @@ def start(
     strategy: str | None = None,
     assignments: bool = True,
     use_database: bool = True,
+    warm: bool = True,
     background: Runner | None = None,
     on_db_error: DbErrorHandler | None = None,
 ) -> Play:
@@ -274,6 +314,8 @@ def start(
     play = Play(
         session, rubric, store, journal=journal, task=task, background=background, story=story
     )
+    if warm:
+        play.warm(path)
     writer(session.transcript)  # on disk from its first moment
     if use_database:
         play.save()  # the course database counts the attempt from the start
@@ -285,19 +327,24 @@ def resume(
     loaded: LoadedTranscript,
     rubric: Rubric,
     *,
+    path: Path | None = None,
     db_url: str | None = None,
     background: Runner | None = None,
     on_db_error: DbErrorHandler | None = None,
 ) -> Play:
-    """Carry on a saved session where it stopped, saving to the same journal."""
+    """Carry on a saved session where it stopped, saving to the same journal (`path`: the
+    vignette's file, for the background search of the expert route)."""
     story = Story(vignette, rubric)
     session = Session.resume(vignette, loaded.transcript, plan=story.plan)
     journal = Path(loaded.path)
     store = _saver(LatestWriter(journal), journal, db_url, vignette, rubric, on_db_error)
     task = _assignment_of(db_url, loaded.transcript)
-    return Play(
+    play = Play(
         session, rubric, store, journal=journal, task=task, background=background, story=story
     )
+    if path is not None and not session.ended:
+        play.warm(path)
+    return play
 
 
 def _assignment_of(db_url: str | None, t: Transcript) -> Assigned | None:

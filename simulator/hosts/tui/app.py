@@ -134,6 +134,7 @@ class AttuneApp(App[None]):
             vignette,
             loaded,
             self.rubric,
+            path=path,
             db_url=self.db_url,
             background=self._in_worker,
             on_db_error=self._db_failed,

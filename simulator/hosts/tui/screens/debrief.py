@@ -46,10 +46,19 @@ class DebriefScreen(AttuneScreen):
 
     @work(thread=True, exclusive=True, group="score")
     def score(self) -> None:
-        result = self.session.debrief()
-        self.app.call_from_thread(self._show, result.report, result.best)
+        """The score at once; the expert route when its search is done (usually begun in the
+        background when the session started)."""
+        report = self.session.report()
+        self.app.call_from_thread(self._show, report)
+        best = self.session.expert()
+        self.app.call_from_thread(self._show_expert, best)
 
-    def _show(self, report: ScoreReport, best: Bound) -> None:
+    def _show_expert(self, best: Bound) -> None:
+        self.query_one("#expert-route", Static).update(
+            expert_route_text(self.session.vignette, best)
+        )
+
+    def _show(self, report: ScoreReport) -> None:
         self.report = report
         v = self.session.vignette
         ending = v.ending_map.get(report.ending or "")
@@ -92,7 +101,7 @@ class DebriefScreen(AttuneScreen):
         box.mount(Static("Your route on the vignette map", classes="heading"))
         box.mount(route_map)
         route_map.show(self._route_rows(report))
-        box.mount(Static(expert_route_text(v, best), id="expert-route", markup=False))
+        box.mount(Static("Finding the expert route…", id="expert-route", markup=False))
         if items:
             self._road(1)
 
