@@ -4,7 +4,7 @@ with their bands: only MITI's published R:Q and %CR bands are firm, the rest are
 from __future__ import annotations
 
 from scoring.context import Context
-from scoring.results import Metric, Rupture, TurnScore
+from scoring.results import Metric, Rupture, TurnScore, counted
 from scoring.rubric import METRICS
 from simulator.play.engine import ClientState
 
@@ -34,10 +34,13 @@ def metrics(
     if q:
         values["reflection_to_question"] = (
             refl / q,
-            f"{refl / q:.1f}:1 ({refl} reflections, {q} questions)",
+            f"{refl / q:.1f}:1 ({counted(refl, 'reflection')}, {counted(q, 'question')})",
         )
     elif refl:
-        values["reflection_to_question"] = (float("inf"), f"{refl} reflections, no questions")
+        values["reflection_to_question"] = (
+            float("inf"),
+            f"{counted(refl, 'reflection')}, no questions",
+        )
     else:
         values["reflection_to_question"] = (None, "no reflections or questions")
     values["percent_complex_reflections"] = (
@@ -58,7 +61,10 @@ def metrics(
     )
     repaired = sum(1 for r in ruptures if r.outcome == "repaired in time")
     values["repair_rate"] = (
-        (100 * repaired / len(ruptures), f"{repaired} of {len(ruptures)} ruptures repaired in time")
+        (
+            100 * repaired / len(ruptures),
+            f"{repaired} of {counted(len(ruptures), 'rupture')} repaired in time",
+        )
         if ruptures
         else (None, "no ruptures")
     )
@@ -66,7 +72,7 @@ def metrics(
     values["consent_rate"] = (
         (
             100 * consent_had / consent_needed,
-            f"{consent_had} of {consent_needed} advice or depth moves had consent",
+            f"{consent_had} of {counted(consent_needed, 'advice or depth move')} had consent",
         )
         if consent_needed
         else (None, "no advice or depth moves")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from scoring.bounds import Bound
-from scoring.results import ScoreReport, TurnScore
+from scoring.results import Rupture, ScoreReport, TurnScore, counted
 from scoring.rubric import Rubric
 from simulator.content.model import Vignette
 
@@ -18,6 +18,17 @@ _METRIC_TITLES = {
 }
 
 
+def rupture_text(r: Rupture, v: Vignette) -> str:
+    """One rupture in the trainee's terms: where it opened, in the client's words, and how it went."""
+    beat = v.beat_map.get(r.opened_beat)
+    words = f' ("{beat.client}")' if beat is not None else ""
+    esc = ", escalated by a pushing move" if r.escalated else ""
+    return (
+        f"{r.kind.capitalize()} rupture at turn {r.opened_turn}{words}: "
+        f"open {counted(r.turns_open, 'turn')}, {r.outcome}{esc}"
+    )
+
+
 def state_line(v: Vignette, state: dict[str, object]) -> str:
     where = "inside"
     if state.get("hyper"):
@@ -30,7 +41,7 @@ def state_line(v: Vignette, state: dict[str, object]) -> str:
         f"alliance {state['alliance']}, shame {state['shame']}, openness {state['openness']}"
     )
     if rupture != "none":
-        text += f", {rupture} rupture open {state['rupture_turns']} turn(s)"
+        text += f", {rupture} rupture open {counted(int(str(state['rupture_turns'])), 'turn')}"
     if state.get("consent"):
         text += ", consent given"
     return text
@@ -101,10 +112,7 @@ def render_report(
     if report.ruptures:
         out.append("Ruptures:")
         for r in report.ruptures:
-            esc = ", escalated by a pushing move" if r.escalated else ""
-            out.append(
-                f"  {r.kind} rupture at '{r.opened_beat}' (turn {r.opened_turn}): open {r.turns_open} turn(s), {r.outcome}{esc}."
-            )
+            out.append(f"  {rupture_text(r, v)}.")
         out.append("")
     out.append("Turn by turn:")
     for t in report.turns:

@@ -9,6 +9,11 @@ from simulator.content.model import Vignette
 from simulator.play.engine import ClientState
 
 
+def counted(n: int, singular: str, plural: str | None = None) -> str:
+    """`1 reflection`, `2 reflections`: a count with its noun in the right number."""
+    return f"{n} {singular if n == 1 else (plural or singular + 's')}"
+
+
 class Line(NamedTuple):
     """One explained contribution to the score."""
 

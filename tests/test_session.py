@@ -94,15 +94,26 @@ def _nowhere(transcript: object) -> None:
 def test_plain_player_reaches_the_debrief(tmp_path: Path) -> None:
     s, _ = new_session(tmp_path)
     out = io.StringIO()
-    con = Console(out, io.StringIO("skip\n1\n1\n"))
+    con = Console(out, io.StringIO("c\ntight chest\n1\n1\n"))
     run = Play(s, default_rubric(), s.store or _nowhere)
     s.store = None  # the Play saves each choice
     assert play(run, con)
+    assert [e.checkin for e in run.transcript.route()] == ["tight chest", None]
     text = debrief(run, con)
     assert "Debrief:" in text and "Overall: 100/100" in text
     assert "The client's inner experience:" in text
     assert "An expert route through this vignette (overall 100/100)" in text
     assert "feedback:" in out.getvalue()
+
+
+def test_a_choice_number_is_never_taken_as_a_check_in_note(tmp_path: Path) -> None:
+    s, _ = new_session(tmp_path)
+    out = io.StringIO()
+    run = Play(s, default_rubric(), _nowhere)
+    assert V.beat_map[V.start].checkin  # the first beat asks for a check-in
+    assert play(run, Console(out, io.StringIO("1\n1\n")))
+    assert [(e.choice, e.checkin) for e in run.transcript.route()] == [(1, None), (1, None)]
+    assert "Check-in (c):" in out.getvalue()
 
 
 def test_plain_player_shows_markup_literally(tmp_path: Path) -> None:
@@ -127,7 +138,7 @@ def test_kill_between_choices_loses_nothing(tmp_path: Path) -> None:
         text=True,
     )
     assert proc.stdin and proc.stdout
-    proc.stdin.write("note\n3\n")  # check-in note, then choice 3 at 'ask'
+    proc.stdin.write("c\nnote\n3\n")  # a check-in note (c), then choice 3 at 'ask'
     proc.stdin.flush()
     sessions = tmp_path / "sessions"
     deadline = time.monotonic() + 60
@@ -212,3 +223,28 @@ def test_a_damaged_journal_is_shown_not_skipped(
     with pytest.raises(AttuneError) as caught:
         latest_unfinished(V.id, "attune play")
     assert [p.path for p in caught.value.problems] == [str(bad), "attune play"]
+
+
+def test_leaving_before_the_first_choice_leaves_nothing_to_resume(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from simulator.service import play as service
+    from simulator.service.play import scan_journals
+
+    monkeypatch.setenv("ATTUNE_DATA_DIR", str(tmp_path))
+    result = subprocess.run(
+        [sys.executable, "-m", "simulator", "play", str(MINI), "--plain"],
+        input="",  # end of input at the first prompt
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "ATTUNE_DATA_DIR": str(tmp_path)},
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Resume with" not in result.stdout
+    assert not list((tmp_path / "sessions").glob("*.json"))
+    # and a journal that has no choice is never offered as unfinished
+    run = service.start(MINI, V, default_rubric(), use_database=False, warm=False)
+    assert run.journal is not None and run.journal.exists()
+    assert scan_journals().unfinished == []

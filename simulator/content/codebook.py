@@ -64,7 +64,7 @@ class EndingKind(_Frozen):
 
 
 class Principle(_Frozen):
-    seed: str
+    source: str
     meaning: str
 
 

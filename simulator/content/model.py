@@ -93,8 +93,8 @@ EndingKindCode = Annotated[
 ]
 PrincipleCode = Annotated[
     str,
-    _known("principle", _CB.principles, "seed principle"),
-    _enum_schema(_CB.principles, "A seed principle this vignette trains."),
+    _known("principle", _CB.principles, "principle"),
+    _enum_schema(_CB.principles, "A principle this vignette trains (codebook `principles`)."),
 ]
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
 
@@ -345,7 +345,7 @@ class Vignette(Frozen):
     )
     principles: list[PrincipleCode] = Field(
         default_factory=_no_items,
-        description="The seed principles this vignette trains (codebook `principles`).",
+        description="The principles this vignette trains (codebook `principles`, each with its source).",
     )
     content_notes: list[str] = Field(
         default_factory=_no_items,

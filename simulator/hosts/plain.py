@@ -72,7 +72,10 @@ def briefing(con: Console, v: Vignette, mode: str) -> None:
         )
     else:
         con.say("Mode: assessment. No feedback until the debrief.")
-    con.say("Type the number of your response. r adds a rationale note first; q saves and quits.")
+    con.say(
+        "Type the number of your response. r adds a rationale note first, c answers a check-in "
+        "when there is one; q saves and quits."
+    )
 
 
 def run(
@@ -116,6 +119,8 @@ def run(
     if play(run, con):
         debrief(run, con)
         con.say(f"\nTranscript: {run.journal}")
+    else:
+        run.leave()
 
 
 def _due(db_url: str | None, trainee: str | None) -> dict[str, str]:
@@ -145,21 +150,26 @@ def play(
         if beat.nonverbal:
             con.say(f"({beat.nonverbal})")
         checkin = None
-        if beat.checkin:
-            checkin = con.ask(f"Check-in — {beat.checkin}\n  your note (Enter to skip): ")
-            if checkin is None:
-                return False
         for i, c in enumerate(run.offered(), 1):
             con.say(f"  {i}. {c.say}")
+        if beat.checkin:
+            con.say(f"Check-in (c): {beat.checkin}")
         rationale = None
         started = clock()
         while True:
             answer = con.ask("> ")
             if answer is None or answer.lower() == "q":
-                con.say(f"Saved. Resume with: attune play {v.id} --resume --plain")
+                if run.turn or run.transcript.events:
+                    con.say(f"Saved. Resume with: attune play {v.id} --resume --plain")
                 return False
             if answer.lower() == "r":
                 rationale = con.ask("  rationale: ") or None
+                continue
+            if answer.lower() == "c":
+                if not beat.checkin:
+                    con.say("There is no check-in at this moment.")
+                    continue
+                checkin = con.ask(f"  {beat.checkin}\n  your note: ") or None
                 continue
             if answer.lower() == "b" and run.mode == "practice":
                 if not run.can_rewind:
@@ -191,6 +201,7 @@ def play(
                 break
             con.say(
                 f"Type 1-{len(run.offered())}, r, "
+                + ("c, " if beat.checkin else "")
                 + ("b, " if run.mode == "practice" else "")
                 + "or q."
             )

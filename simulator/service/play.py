@@ -208,6 +208,12 @@ class Play:
         self._cursor.rewind(self.turn)
         self.save()
 
+    def leave(self) -> None:
+        """The trainee stops here. A session left before its first choice leaves no journal
+        behind to be offered as unfinished."""
+        if not self.transcript.events and self.journal is not None:
+            self.journal.unlink(missing_ok=True)
+
     def save(self) -> None:
         transcript = self.session.transcript
         self._background(lambda: self.store(transcript))

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from scoring.bounds import Bound, compute_bounds
-from scoring.report import expert_route_text, render_report, state_line, turn_text
-from scoring.results import Line, RouteError, ScoreReport
+from scoring.report import expert_route_text, render_report, rupture_text, state_line, turn_text
+from scoring.results import Line, RouteError, ScoreReport, counted
 from scoring.rubric import Rubric, default_rubric, load_rubric
 from scoring.scorer import score_route
 from scoring.whatif import road_not_taken
@@ -64,6 +64,7 @@ __all__ = [
     "Rubric",
     "ScoreReport",
     "compute_bounds",
+    "counted",
     "default_rubric",
     "expert_route_text",
     "load_for_scoring",
@@ -71,6 +72,7 @@ __all__ = [
     "render_report",
     "road_not_taken",
     "rubric",
+    "rupture_text",
     "score_route",
     "score_transcript",
     "state_line",

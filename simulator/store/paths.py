@@ -62,6 +62,7 @@ def scan_journals(vignette_id: str | None = None, trainee: str | None = None) ->
         t = loaded.transcript
         if (
             t.ending is None
+            and t.events  # a session left before its first choice has nothing to resume
             and (vignette_id is None or t.vignette_id == vignette_id)
             and (trainee is None or t.trainee == trainee)
         ):

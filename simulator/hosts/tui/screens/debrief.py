@@ -16,7 +16,9 @@ from simulator.service.play import Play
 from simulator.service.scores import (
     Bound,
     ScoreReport,
+    counted,
     expert_route_text,
+    rupture_text,
     turn_text,
 )
 
@@ -64,7 +66,7 @@ class DebriefScreen(AttuneScreen):
         ending = v.ending_map.get(report.ending or "")
         prov = " (provisional band)" if report.band_provisional else ""
         summary = [
-            f"Overall {report.overall}/100 — {report.band}{prov}. Net points {report.net:+d} over {len(report.turns)} choices."
+            f"Overall {report.overall}/100 — {report.band}{prov}. Net points {report.net:+d} over {counted(len(report.turns), 'choice')}."
         ]
         if ending:
             summary.append(
@@ -72,6 +74,11 @@ class DebriefScreen(AttuneScreen):
             )
             if ending.inner:
                 summary.append(f"What {v.client.name} may have felt: {ending.inner}")
+        else:
+            summary.append(
+                f"Ending: the session reached its limit of {counted(v.turn_limit, 'choice')} "
+                "without an ending, which scores as stalled."
+            )
         summary.append("")
         summary.append(
             "Dimensions: " + ", ".join(f"{k} {p:+d}" for k, p in report.dimensions.items())
@@ -85,11 +92,7 @@ class DebriefScreen(AttuneScreen):
         box.mount(
             Timeline([s["alliance"] for s in states], [s["arousal"] for s in states], id="timeline")
         )
-        ruptures = [
-            f"{r.kind} rupture at '{r.opened_beat}' (turn {r.opened_turn}): open {r.turns_open} turn(s), {r.outcome}"
-            + (", escalated" if r.escalated else "")
-            for r in report.ruptures
-        ] or ["No ruptures opened."]
+        ruptures = [rupture_text(r, v) for r in report.ruptures] or ["No ruptures opened."]
         box.mount(Static("Ruptures\n" + "\n".join(ruptures), id="ruptures", markup=False))
         box.mount(Static("Turns (select one to see the road not taken)", classes="heading"))
         items = [TurnItem(t.turn, turn_text(t, v), t.points < 0) for t in report.turns]

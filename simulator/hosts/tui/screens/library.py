@@ -116,7 +116,10 @@ class LibraryScreen(AttuneScreen):
         if unfinished:
             t = unfinished[0].transcript
             title = next((v.title for _, v in entries if v.id == t.vignette_id), t.vignette_id)
-            hint.update(f"Unfinished: {title}, {len(t.route())} choice(s) made. Press u to resume.")
+            made = len(t.route())
+            hint.update(
+                f"Unfinished: {title}, {made} choice{'' if made == 1 else 's'} made. Press u to resume."
+            )
         hint.display = bool(unfinished)
         table: DataTable[Text] = DataTable(id="vignettes", cursor_type="row", zebra_stripes=True)
         self.mount(table, before=self.query_one(Footer))
@@ -204,5 +207,6 @@ def _assignment_cell(task: Assigned) -> str:
     elif task.overdue:
         state = "OVERDUE"
     else:
-        state = f"{task.attempts_left} attempt(s) left"
+        left = task.attempts_left
+        state = f"{left} attempt{'' if left == 1 else 's'} left"
     return f"{due} · {task.mode} · {state}"

@@ -37,6 +37,9 @@ class ClientMeters(Static):
             f"shame    {bar(env['shame'])} {env['shame']:>2}",
         ]
         if env["rupture"] != "none":
-            lines.append(f"{env['rupture']} rupture open for {env['rupture_turns']} turn(s)")
+            turns = int(env["rupture_turns"])
+            lines.append(
+                f"{env['rupture']} rupture open for {turns} turn{'' if turns == 1 else 's'}"
+            )
         self.update("\n".join(lines))
         self.set_class(bool(env["out_of_window"]), "-out-of-window")
