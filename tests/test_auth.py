@@ -205,3 +205,12 @@ async def test_the_served_app_logs_in_and_expires(tmp_path: Path) -> None:
         await pilot.pause(0.2)
         assert isinstance(app.screen, LoginScreen) and app.trainee is None
         assert "expired" in str(app.screen.query_one("#login-notice", Static).render())
+
+
+def test_the_served_apps_never_carry_the_database_password_in_their_arguments() -> None:
+    from simulator.hosts.cli_trust import served_command
+
+    url = "postgresql://attune:s3cret-pass@127.0.0.1:5432/course"
+    command, env = served_command(url, {"PATH": "/usr/bin"})
+    assert not any("s3cret" in part for part in command)
+    assert env["ATTUNE_DB"] == url and env["PATH"] == "/usr/bin"

@@ -30,6 +30,16 @@ CASES: list[tuple[str, bytes | str, str, int | None, str | None]] = [
     ("top-level-list", "- a\n- b\n", "the top level is a list", 1, "id: my-vignette"),
     ("top-level-scalar", "just some words\n", "the top level is a single value", 1, None),
     ("tabs", "id: x\n\ttitle: y\n", "a tab is used for indentation", 2, "spaces"),
+    *[
+        (
+            f"tag-{tag[2:]}",
+            _edit("minutes: 5", f"minutes: {tag} {value}"),
+            f"'{value}' is tagged {tag}",
+            line_of(SRC, "minutes: 5"),
+            "remove the tag",
+        )
+        for tag, value in (("!!int", "five"), ("!!float", "one"), ("!!bool", "maybe"))
+    ],
     (
         "duplicate-key",
         _edit("minutes: 5", "minutes: 5\nminutes: 6"),

@@ -109,12 +109,28 @@ def test_transcript_not_json_or_not_ours(tmp_path: Path) -> None:
     bad.write_text('{"hello": 1}')
     assert "not an attunement transcript" in cli("score", str(bad)).stderr
     bad.write_text(
-        '{"format": "attunement.transcript", "version": 1, "session_id": "x", "vignette_id": "mini",\n "rubric_version": "1", "started_at": "now", "events": [{"kind": "choice", "seq": 0}]}'
+        '{"format": "attunement.transcript", "version": 1, "session_id": "0b6a1e4e-0000-4000-8000-000000000000", "vignette_id": "mini",\n "rubric_version": "1", "started_at": "now", "events": [{"kind": "choice", "seq": 0}]}'
     )
     result = cli("score", str(bad))
     assert (
         result.exit_code == 2 and "events[0]" in result.stderr and "required field" in result.stderr
     )
+
+
+def test_a_session_id_that_is_not_a_uuid_is_refused(tmp_path: Path) -> None:
+    # ids name files (journals, exports): a forged one must never reach a path
+    bad = tmp_path / "t.json"
+    bad.write_text(
+        '{"format": "attunement.transcript", "version": 1, "session_id": "../../outside/PWNED",'
+        ' "vignette_id": "mini", "rubric_version": "1", "started_at": "now", "events": []}'
+    )
+    for command in (
+        ["score", str(bad)],
+        ["export", str(bad), "--format", "json", "--out", str(tmp_path / "o")],
+    ):
+        result = cli(*command)
+        assert result.exit_code == 2 and "session_id" in result.stderr, result.stderr
+    assert not (tmp_path / "o").exists() and not (tmp_path.parent / "outside").exists()
 
 
 def test_missing_files() -> None:

@@ -248,3 +248,41 @@ def test_leaving_before_the_first_choice_leaves_nothing_to_resume(
     run = service.start(MINI, V, default_rubric(), use_database=False, warm=False)
     assert run.journal is not None and run.journal.exists()
     assert scan_journals().unfinished == []
+
+
+def test_journals_and_the_sqlite_file_are_private(tmp_path: Path) -> None:
+    import stat
+
+    from simulator.store.database import open_database
+
+    s, path = new_session(tmp_path)
+    s.choose(0)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    db_file = tmp_path / "course.db"
+    open_database(f"sqlite:///{db_file}").close()
+    assert stat.S_IMODE(db_file.stat().st_mode) == 0o600
+    for side in tmp_path.glob("course.db-*"):
+        assert stat.S_IMODE(side.stat().st_mode) & 0o077 == 0, side
+
+
+def test_a_vignette_with_lint_errors_refuses_to_play(tmp_path: Path) -> None:
+    data = V.model_dump(by_alias=True, exclude_none=True)
+    data["beats"].append({"id": "dead-end-beat", "client": "..."})  # a dead end
+    data["beats"][0]["choices"][0]["to"] = "dead-end-beat"
+    broken = tmp_path / "broken.yaml"
+    import yaml
+
+    broken.write_text(yaml.safe_dump(data), encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "simulator", "play", str(broken), "--plain"],
+        input="1\n" * 5,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "ATTUNE_DATA_DIR": str(tmp_path)},
+        timeout=120,
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "cannot be played until its errors are fixed" in result.stderr
+    assert "dead-end-beat" in result.stderr and "attune lint" in result.stderr
+    assert not list(tmp_path.glob("sessions/*.json"))

@@ -277,8 +277,20 @@ class _Walker:
             return self._bad_tag(node, loc)
         try:
             return self.loader.construct_object(node)
-        except yaml.YAMLError as exc:  # e.g. `!!int abc`
-            self._problem(node, loc, f"cannot read this value: {exc}", "quote it or fix it")
+        except (
+            yaml.YAMLError,
+            ValueError,
+            KeyError,
+            TypeError,
+        ):  # a tag that does not fit: `!!int five`
+            tag = "!!" + str(node.tag)[len(_CORE) :]
+            kind = {"!!int": "a whole number", "!!float": "a number", "!!bool": "true or false"}
+            self._problem(
+                node,
+                loc,
+                f"'{node.value}' is tagged {tag} but is not {kind.get(tag, 'of that type')}",
+                "remove the tag and write the value plainly, e.g. minutes: 5",
+            )
             return None
 
     def _bad_tag(self, node: Any, loc: Loc) -> None:

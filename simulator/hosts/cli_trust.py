@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
+from simulator.errors import AttuneError
 from simulator.hosts.cli_courses import reviewer, who
 from simulator.hosts.cli_options import actor_option, db_option, transcripts_option
 from simulator.settings import settings
@@ -216,6 +218,10 @@ def export(
             click.echo(text, nl=False)
             return
         target = out / name if name and as_dir else out
+        if as_dir and not target.resolve().is_relative_to(out.resolve()):
+            raise AttuneError.single(
+                str(out), f"refusing to write '{name}' outside this folder", hint="rename it"
+            )
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
         click.echo(f"wrote {target}", err=True)
@@ -281,11 +287,19 @@ def serve(host: str, port: int, db_url: str | None) -> None:
     from textual_serve.server import Server
 
     gc.enable()  # a long-running server needs the collector (the entry point paused it)
-    command = [sys.executable, "-m", "simulator", "play", "--served"]
-    if db_url:
-        command += ["--db", db_url]
+    command, env = served_command(db_url, dict(os.environ))
+    os.environ.update(env)  # each browser's app is a child of the server, with its environment
     click.echo(f"attunement at http://{host}:{port} (Ctrl+C stops it)", err=True)
     Server(shlex.join(command), host=host, port=port, title="attunement").serve()
+
+
+def served_command(db_url: str | None, env: dict[str, str]) -> tuple[list[str], dict[str, str]]:
+    """The command each browser's app runs, and its environment. The database URL, which may
+    hold a password, goes through the environment, never the command line (which any user of
+    the machine can read in the process list)."""
+    if db_url:
+        env = {**env, "ATTUNE_DB": db_url}
+    return [sys.executable, "-m", "simulator", "play", "--served"], env
 
 
 COMMANDS = (verify, export, serve)

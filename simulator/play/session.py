@@ -20,9 +20,12 @@ from simulator.play.transcript import ChoiceEvent, EndEvent, RewindEvent, Transc
 
 Store = Callable[[Transcript], None]
 
+PRIVATE = 0o600
+"""Journals are readable by their owner only: they hold a trainee's choices and notes."""
+
 
 def file_store(path: Path) -> Store:
-    return lambda transcript: atomic_write(path, transcript.to_json())
+    return lambda transcript: atomic_write(path, transcript.to_json(), mode=PRIVATE)
 
 
 class Session:
@@ -199,5 +202,5 @@ class LatestWriter:
                 return
             for event in transcript.events[len(self._events) :]:
                 self._events.append(event.model_dump_json())
-            atomic_write(self.path, layout(transcript.header_json(), self._events))
+            atomic_write(self.path, layout(transcript.header_json(), self._events), mode=PRIVATE)
             self._written = len(transcript.events)

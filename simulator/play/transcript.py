@@ -75,7 +75,10 @@ Event = Annotated[ChoiceEvent | RewindEvent | EndEvent, Field(discriminator="kin
 class Transcript(_Frozen):
     format: Literal["attunement.transcript"] = "attunement.transcript"
     version: Literal[1] = 1
-    session_id: str
+    session_id: str = Field(
+        pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+        description="A UUID: it names files and database rows, so nothing else is accepted.",
+    )
     vignette_id: str
     vignette_sha256: str | None = None
     vignette_path: str | None = Field(

@@ -248,6 +248,23 @@ class Play:
         return self.story.road_not_taken(self.session.route, turn)
 
 
+def _refuse_broken(path: Path, vignette: Vignette) -> None:
+    """A vignette with lint errors (a dead end, an unreachable ending...) cannot be played: a
+    session could get stuck in it. The structural checks are fast; the scoring checks are lint's."""
+    from simulator.content.analysis import analyse
+
+    errors = analyse(vignette).errors
+    if errors:
+        raise AttuneError(
+            Problem(
+                str(path),
+                f"this vignette cannot be played until its errors are fixed: {e.message}",
+                hint=f"run `attune lint {path}` and fix what it reports",
+            )
+            for e in errors
+        )
+
+
 def _assignment(db_url: str | None, trainee: str | None, vignette_id: str) -> Assigned | None:
     """The trainee's assignment this session counts towards; an error when no attempt is left."""
     if not trainee:
@@ -297,6 +314,7 @@ def start(
     with a clear message, when none is left). The journal is `out` if given, else the user's
     sessions folder; the course database follows each save unless `use_database` is off.
     """
+    _refuse_broken(path, vignette)
     task = _assignment(db_url, trainee, vignette.id) if assignments else None
     story = Story(vignette, rubric)
     session = Session(

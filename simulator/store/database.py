@@ -13,6 +13,8 @@ All SQL goes through SQLAlchemy Core with bound parameters.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -85,6 +87,7 @@ def _engine(url: str) -> Engine:
                 f"cannot create the folder {folder}: {exc.strerror}",
                 "check the path and its permissions",
             ) from None
+        _create_private(Path(path).expanduser())
         engine = sa.create_engine(
             parsed, connect_args={"timeout": BUSY_TIMEOUT_S}, poolclass=sa.pool.NullPool
         )
@@ -106,6 +109,14 @@ def _engine(url: str) -> Engine:
             "the PostgreSQL driver is not installed",
             "install attunement with its PostgreSQL extra: pip install 'attunement[postgres]'",
         ) from None
+
+
+def _create_private(path: Path) -> None:
+    """A new SQLite file is readable by its owner only (0600): it holds everyone's sessions and
+    password hashes. SQLite gives its -wal and -shm files the same permissions."""
+    # an existing file is left as it is; any other failure is reported by the connection itself
+    with contextlib.suppress(OSError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
 
 
 def _sqlite_pragmas(engine: Engine) -> None:

@@ -16,12 +16,14 @@ import threading
 from typing import Any
 
 import sqlalchemy as sa
+from pydantic import ValidationError
 from sqlalchemy.engine import Connection
 
 from scoring.results import RouteError
 from scoring.rubric import Rubric
 from scoring.story import Story
 from simulator.content.model import Vignette
+from simulator.errors import AttuneError
 from simulator.play.transcript import ChoiceEvent, EndEvent, RewindEvent, Transcript, now
 from simulator.store.database import Database
 from simulator.store.schema import events, sessions
@@ -158,7 +160,16 @@ def load_transcript_from_db(db: Database, session_id: str) -> Transcript:
         data["events"] = [json.loads(b) for b in bodies]
         if data.get("header_hash"):  # the seal is the last stored link (the row keeps the first)
             data["head"] = data["events"][-1].get("hash") if data["events"] else data["header_hash"]
-    return Transcript.model_validate(data)
+    try:
+        return Transcript.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        raise AttuneError.single(
+            f"session {session_id} in the database",
+            f"the stored session is damaged: {field}: {first['msg']}",
+            hint="restore the database from a backup, or import the session's journal with attune sync",
+        ) from None
 
 
 class SessionSaver:
