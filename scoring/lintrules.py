@@ -8,12 +8,12 @@ from simulator.content.model import Vignette
 
 
 def scoring_findings(v: Vignette, lines: dict[str, int]) -> list[Finding]:
-    from scoring.bounds import compute_bounds
     from scoring.rubric import default_rubric
+    from scoring.story import Story
 
     rubric = default_rubric()
     try:
-        bounds = compute_bounds(v, rubric)
+        bounds = Story(v, rubric).bounds()  # searched once per content, then from the cache
     except ValueError as exc:
         return [Finding("error", "no-route-in-limit", str(exc))]
     levels = rubric.bands.overall.levels
