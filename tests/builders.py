@@ -44,3 +44,22 @@ def vignette(beats: list[dict[str, Any]], endings: list[str] | None = None, **kw
     }
     data.update(kw)
     return Vignette.model_validate(data)
+
+
+def random_routes(plan: Any, count: int, seed: int) -> list[list[tuple[str, int]]]:
+    """`count` routes from the start to an end, each choice drawn at random (seeded)."""
+    import random
+
+    rng, routes = random.Random(seed), []
+    for _ in range(count):
+        node, state = plan.begin()
+        route: list[tuple[str, int]] = []
+        while True:
+            i = rng.randrange(len(plan.v.beat_map[node].choices))
+            route.append((node, i))
+            result = plan.step(node, state, i)
+            if result.ended:
+                break
+            node, state = result.node, result.state
+        routes.append(route)
+    return routes

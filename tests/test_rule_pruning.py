@@ -4,8 +4,6 @@ shipped vignettes score exactly the same with it and without it."""
 
 from __future__ import annotations
 
-import random
-
 import pytest
 
 import scoring.context
@@ -13,26 +11,9 @@ from scoring.rubric import default_rubric
 from scoring.story import Story
 from simulator.content.library import bundled_files
 from simulator.content.loader import load_vignette
-from simulator.play.engine import Plan
+from tests.builders import random_routes
 
 ROUTES_PER_VIGNETTE = 200
-
-
-def random_routes(plan: Plan, count: int, seed: int) -> list[list[tuple[str, int]]]:
-    rng = random.Random(seed)
-    routes = []
-    for _ in range(count):
-        node, state = plan.begin()
-        route = []
-        while True:
-            i = rng.randrange(len(plan.v.beat_map[node].choices))
-            route.append((node, i))
-            result = plan.step(node, state, i)
-            if result.ended:
-                break
-            node, state = result.node, result.state
-        routes.append(route)
-    return routes
 
 
 def test_pruning_never_changes_a_score(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import json
-import random
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from simulator.content.library import bundled_files
 from simulator.content.loader import load_vignette
 from simulator.content.model import Vignette
 from simulator.errors import AttuneError
+from tests.builders import random_routes
 from tests.conftest import ROOT, run_attune
 
 SHIPPED = bundled_files()
@@ -26,22 +26,6 @@ DRAFT = ROOT / "tests" / "fixtures" / "twine" / "draft-archive.html"
 def round_trip(v: Vignette) -> Vignette:
     text = twine.to_twee(v)
     return twine.to_vignette(twine.read_twee(text.encode(), "x.twee"), "x.twee")
-
-
-def random_routes(story: Story, count: int, seed: int) -> list[list[tuple[str, int]]]:
-    rng, plan, out = random.Random(seed), story.plan, []
-    for _ in range(count):
-        node, state = plan.begin()
-        route: list[tuple[str, int]] = []
-        while True:
-            i = rng.randrange(len(story.vignette.beat_map[node].choices))
-            route.append((node, i))
-            result = plan.step(node, state, i)
-            if result.ended:
-                break
-            node, state = result.node, result.state
-        out.append(route)
-    return out
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
@@ -59,7 +43,7 @@ def test_shipped_vignettes_round_trip_exactly(path: Path) -> None:
     first, second = Story(v, rubric), Story(back, rubric)
     assert first.bounds().best == second.bounds().best
     assert first.bounds().worst == second.bounds().worst
-    for route in random_routes(first, 100, seed=len(v.id)):
+    for route in random_routes(first.plan, 100, seed=len(v.id)):
         assert first.score(route).as_json() == second.score(route).as_json()
 
 
