@@ -214,3 +214,79 @@ def test_the_served_apps_never_carry_the_database_password_in_their_arguments() 
     command, env = served_command(url, {"PATH": "/usr/bin"})
     assert not any("s3cret" in part for part in command)
     assert env["ATTUNE_DB"] == url and env["PATH"] == "/usr/bin"
+
+
+def _stored_trainees(db: object) -> list[str | None]:
+    from simulator.store.schema import sessions
+
+    with db.read() as conn:  # type: ignore[attr-defined]
+        return sorted(conn.execute(sa.select(sessions.c.trainee)).scalars(), key=str)
+
+
+def test_play_writes_only_the_logged_in_trainees_record(db_url: str, tmp_path: Path) -> None:
+    db, _ = _shared(db_url)
+    before = _stored_trainees(db)
+    env = {
+        **os.environ,
+        "ATTUNE_DATA_DIR": str(tmp_path),
+        "ATTUNE_DB": db_url,
+        "ATTUNE_USER": "amy",
+    }
+    env.pop("ATTUNE_PASSWORD", None)
+    # amy, without her password, as ben: refused, and nothing is written
+    result = run_attune("play", "--plain", "ray", "--trainee", "ben", input="1\n" * 3, env=env)
+    assert result.returncode == 2 and "wrong name or password" in result.stderr, result.stderr
+    # amy, with her password, as ben: refused
+    env["ATTUNE_PASSWORD"] = PASSWORDS["amy"]
+    result = run_attune("play", "--plain", "ray", "--trainee", "ben", input="1\n" * 3, env=env)
+    assert result.returncode == 2 and "may write only their own record" in result.stderr
+    assert _stored_trainees(db) == before
+    # amy as herself: the session is hers
+    result = run_attune("play", "--plain", "ray", input="1\n" * 14, env=env)
+    assert result.returncode == 0, result.stderr
+    assert _stored_trainees(db) == sorted([*before, "amy"], key=str)
+    # a course leader may act for a trainee, and the audit trail says so
+    env.update(ATTUNE_USER="lead", ATTUNE_PASSWORD=PASSWORDS["lead"])
+    result = run_attune("play", "--plain", "ray", "--trainee", "ben", input="1\n" * 14, env=env)
+    assert result.returncode == 0, result.stderr
+    from simulator.store.schema import audit
+
+    with db.read() as conn:  # type: ignore[attr-defined]
+        acted = conn.execute(
+            sa.select(audit.c.actor, audit.c.target).where(audit.c.action == "act_for")
+        ).all()
+    assert [tuple(r) for r in acted] == [("lead", "ben")]
+
+
+def test_sync_stores_only_the_logged_in_trainees_sessions(db_url: str, tmp_path: Path) -> None:
+    from simulator.play.session import file_store
+
+    db, _ = _shared(db_url)
+    before = _stored_trainees(db)
+    forged = tmp_path / "forged.json"
+    s = Session(
+        RAY, rubric_version=default_rubric().version, trainee="ben", store=file_store(forged)
+    )
+    s.store(s.transcript)  # type: ignore[misc]
+    while not s.ended:
+        s.choose(0)
+    env = {**os.environ, "ATTUNE_DATA_DIR": str(tmp_path / "data"), "ATTUNE_DB": db_url}
+    env.update(ATTUNE_USER="amy", ATTUNE_PASSWORD=PASSWORDS["amy"])
+    result = run_attune("sync", str(forged), env=env)
+    assert result.returncode == 1 and "you may store only your own" in result.stderr
+    assert _stored_trainees(db) == before
+
+
+def test_the_terminal_player_asks_for_a_login_on_a_shared_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from simulator.hosts.cli import _shared_database
+
+    monkeypatch.setenv("ATTUNE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("ATTUNE_DB", raising=False)
+    assert not _shared_database(None)  # no course database yet: nothing to log in to
+    assert not (tmp_path / "data" / "attune.db").exists()  # and none was created for asking
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    _shared(url)
+    assert _shared_database(url)
+    assert not _shared_database(f"sqlite:///{tmp_path / 'own.db'}")

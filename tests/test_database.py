@@ -305,8 +305,16 @@ def test_the_library_reports_a_database_problem_and_still_plays(tmp_path: Path) 
 
 
 def test_fifty_processes_play_at_once_and_nothing_is_lost(db_url: str, tmp_path: Path) -> None:
-    open_database(db_url).close()  # an existing course database, as in a real course
-    env = _env(db_url, tmp_path)
+    from simulator.course.auth import set_password
+    from simulator.course.courses import add_members, create_cohort
+
+    course = open_database(db_url)  # an existing, shared course database, as in a real course
+    create_cohort(course, "C", "lead")
+    add_members(course, "C", ["lead"], "course_leader", "lead")
+    set_password(course, "lead", "lead-passphrase-1", None)
+    course.close()
+    # the course leader plays for fifty trainees (the write gate lets only a course leader do so)
+    env = {**_env(db_url, tmp_path), "ATTUNE_USER": "lead", "ATTUNE_PASSWORD": "lead-passphrase-1"}
     procs = []
     for i in range(50):
         out = tmp_path / f"s{i}.json"

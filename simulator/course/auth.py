@@ -242,3 +242,28 @@ def may_read_transcript(identity: Identity, trainee: str | None) -> None:
         "may read only their own transcripts",
         hint="assessors and course leaders can read every transcript",
     )
+
+
+def writer(db: Database, trainee: str | None, ask_password: Callable[[str], str]) -> str | None:
+    """Whose record a session writes: the one gate for writes in shared mode, for every host.
+
+    Without logins (a single person's database) it is `trainee`, as given. In shared mode the
+    person must log in (ATTUNE_PASSWORD or `ask_password`), and writes only their own record; a
+    course leader may act for a trainee, and the audit trail says so.
+    """
+    if not shared_mode(db):
+        return trainee
+    identity = identify(db, None, ask_password)
+    if trainee is None or trainee == identity.name:
+        return identity.name
+    if identity.role != "course_leader":
+        raise AttuneError.single(
+            f"person '{identity.name}'",
+            f"may write only their own record, not {trainee}'s",
+            hint="log in as yourself; only course leaders act for others",
+        )
+    from simulator.course.courses import record
+
+    with db.begin() as conn:
+        record(conn, identity.name, "act_for", trainee)
+    return trainee

@@ -202,6 +202,11 @@ def autoplay(
     path, v = open_vignette(vignette)
     r = load_rubric(rubric)
     errors: list[AttuneError] = []
+    use_database = bool(db_url or settings().db)
+    if use_database:
+        from simulator.service.courses import open_database, writer
+
+        trainee = writer(open_database(db_url), trainee, _ask_password)
     run = service.start(
         path,
         v,
@@ -213,7 +218,7 @@ def autoplay(
         strategy=strategy if strategy != "random" else f"random:{seed}",
         assignments=False,
         warm=False,
-        use_database=bool(db_url or settings().db),
+        use_database=use_database,
         on_db_error=lambda exc, _journal: errors.append(exc),
     )
     if strategy == "random":
@@ -302,10 +307,32 @@ def _play_served(db_url: str | None) -> None:
     make_app(db_url=db_url, require_login=shared_mode(open_database(db_url))).run()
 
 
+def _ask_password(name: str) -> str:
+    return str(click.prompt(f"Password for {name}", hide_input=True, err=True))
+
+
+def _shared_database(db_url: str | None) -> bool:
+    """Whether the course database is shared (then everyone logs in). A database that was
+    neither named nor created yet is nobody's: the first frame does not wait to open one."""
+    if not (db_url or settings().db):
+        from simulator.service.courses import default_url
+
+        if not Path(default_url().removeprefix("sqlite:///")).is_file():
+            return False
+    from simulator.service.courses import open_database, shared_mode
+
+    return shared_mode(open_database(db_url))
+
+
 def _play_tui(
     vignette: Path | None, mode: str, resume: bool, trainee: str | None, db_url: str | None
 ) -> None:
     from simulator.hosts.tui.app import make_app
+
+    if _shared_database(db_url):
+        # the one gate for writes: log in first; the login decides whose record it is
+        make_app(db_url=db_url, require_login=True).run()
+        return
 
     start = resume_target = None
     if vignette is not None:

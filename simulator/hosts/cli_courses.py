@@ -251,14 +251,18 @@ def progress(
 def sync(files: tuple[Path, ...], db_url: str | None) -> None:
     """Store in the database any saved session it is missing (after a locked or unreachable
     database). FILES are transcript files (default: every session saved in your data folder)."""
-    from simulator.service.courses import journal_files, sync_journals
+    from simulator.service.courses import journal_files, shared_mode, sync_journals
 
     db = _open(db_url)
+    owner = None
+    if shared_mode(db):  # the write gate: a trainee stores only their own sessions
+        identity = who(db, None)
+        owner = None if identity.role == "course_leader" else identity.name
     todo = list(files) or journal_files()
     with click.progressbar(
         length=len(todo), label="Checking saved sessions", file=sys.stderr
     ) as bar:
-        stored, problems = sync_journals(db, todo, tick=lambda: bar.update(1))
+        stored, problems = sync_journals(db, todo, tick=lambda: bar.update(1), owner=owner)
     for p in problems:
         click.echo(p.render(), err=True)
     click.echo(f"stored {stored} session(s) in the database")

@@ -82,16 +82,25 @@ def run(
     vignette: Path | None, mode: str, resume: bool, trainee: str | None, db_url: str | None
 ) -> None:
     """`attune play --plain`: pick a vignette (unless named), brief, play, debrief."""
+    from simulator.service.courses import open_database, shared_mode, writer
     from simulator.service.library import load_library, open_vignette
     from simulator.service.scores import default_rubric
 
     con = Console()
     rubric = default_rubric()
+    unreachable: AttuneError | None = None
+    try:
+        db = open_database(db_url)
+    except AttuneError as exc:  # play on: the journal keeps every choice; `attune sync` later
+        unreachable = exc
+    shared = unreachable is None and shared_mode(db)
+    if unreachable is None:
+        trainee = writer(db, trainee, _ask_password)  # the one gate for writes in shared mode
     if vignette is None:
         items, problems = load_library()
         for problem in problems:
             sys.stderr.write(problem.render() + "\n")
-        picked = choose_vignette(con, items, _due(db_url, trainee))
+        picked = choose_vignette(con, items, _due(db_url, trainee) if unreachable is None else {})
         if picked is None:
             return
         path, v = picked
@@ -102,13 +111,24 @@ def run(
         con.say("note: " + service.db_error_note(exc, journal))
 
     if resume:
-        loaded = service.latest_unfinished(v.id, str(path))
+        loaded = service.latest_unfinished(v.id, str(path), trainee if shared else None)
         run = service.resume(v, loaded, rubric, path=path, db_url=db_url, on_db_error=db_failed)
         con.say(f"Resuming session {loaded.transcript.session_id} at turn {run.turn + 1}.")
     else:
         run = service.start(
-            path, v, rubric, mode=mode, trainee=trainee, db_url=db_url, on_db_error=db_failed
+            path,
+            v,
+            rubric,
+            mode=mode,
+            trainee=trainee,
+            db_url=db_url,
+            on_db_error=db_failed,
+            # a database whose gate could not be checked is not written; sync checks it later
+            use_database=unreachable is None,
+            assignments=unreachable is None,
         )
+        if unreachable is not None and run.journal is not None:
+            db_failed(unreachable, run.journal)
         task = run.task
         if task is not None:
             con.say(
@@ -121,6 +141,12 @@ def run(
         con.say(f"\nTranscript: {run.journal}")
     else:
         run.leave()
+
+
+def _ask_password(name: str) -> str:
+    import getpass
+
+    return getpass.getpass(f"Password for {name}: ")
 
 
 def _due(db_url: str | None, trainee: str | None) -> dict[str, str]:

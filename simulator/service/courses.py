@@ -22,6 +22,7 @@ from simulator.course.auth import (
     require,
     set_password,
     shared_mode,
+    writer,
 )
 from simulator.course.courses import (
     Assigned,
@@ -102,4 +103,5 @@ __all__ = [
     "sync_journals",
     "turn_review_text",
     "vignette_for",
+    "writer",
 ]

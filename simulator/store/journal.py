@@ -31,10 +31,14 @@ def journal_files() -> list[Path]:
 
 
 def sync_journals(
-    db: Database, files: list[Path] | None = None, tick: Callable[[], None] | None = None
+    db: Database,
+    files: list[Path] | None = None,
+    tick: Callable[[], None] | None = None,
+    owner: str | None = None,
 ) -> tuple[int, list[Problem]]:
     """Store every journalled session the database is missing (the data folder's sessions, or
-    `files`). Returns (sessions stored, problems)."""
+    `files`). With an `owner`, only that trainee's sessions are stored (the others are refused
+    as problems). Returns (sessions stored, problems)."""
     from scoring.rubric import default_rubric
     from simulator.store.dbstore import DbStore
 
@@ -47,6 +51,16 @@ def sync_journals(
             tick()
         try:
             t = load_transcript(path).transcript
+            if owner is not None and t.trainee != owner:
+                problems.append(
+                    Problem(
+                        str(path),
+                        f"this session is {t.trainee or 'anonymous'}'s; you may store only your own",
+                        field="trainee",
+                        hint="log in as that trainee, or ask a course leader to sync it",
+                    )
+                )
+                continue
             with db.read() as conn:
                 top = conn.execute(
                     sa.select(sa.func.max(events.c.seq)).where(events.c.session_id == t.session_id)
