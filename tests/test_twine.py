@@ -197,3 +197,16 @@ def test_an_archive_problem_names_the_passage(tmp_path: Path) -> None:
         twine.to_vignette(twine.read_archive(source.read_bytes(), str(source)), str(source))
     (problem,) = caught.value.problems
     assert problem.message.startswith("passage '") and "complex_reflexion" in problem.message
+
+
+def test_passages_named_in_words_become_ids_and_links_follow(tmp_path: Path) -> None:
+    source = ROOT / "tests" / "fixtures" / "twine" / "draft-words.twee"
+    out = tmp_path / "words.yaml"
+    result = run_attune("convert", str(source), "--to", "yaml", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "passage 'She arrives' becomes 'she-arrives'" in result.stderr
+    v = load_vignette(out)
+    assert v.start == "she-arrives"
+    assert v.beat_map["she-arrives"].choices[0].to == "good-ending"
+    assert v.ending_map["good-ending"].title == "Good ending"
+    assert v.twine is not None and v.twine.positions == {"she-arrives": "100,100"}

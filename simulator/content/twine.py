@@ -396,6 +396,8 @@ class _Builder:
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
         self.where: dict[Loc, str] = {}
+        self.ids: dict[str, str] = {}
+        """Passage name -> beat or ending id, where a drafted passage's name is not an id."""
 
     def at(self, p: Passage, offset: int = 0) -> int | None:
         return None if p.line is None else p.line + 1 + offset
@@ -496,12 +498,15 @@ def build(passages: list[Passage], name: str) -> Draft:
     if story_data.get("start"):
         data["start"] = story_data["start"]
         b.mark(("start",), special["StoryData"])
+    b.ids = _ids(b, story)
+    if "start" in data:
+        data["start"] = b.ids.get(data["start"], data["start"])
     beats = [p for p in story if not _is_ending(p)]
     endings = [p for p in story if _is_ending(p)]
     data["beats"] = [_beat(b, p, i) for i, p in enumerate(beats)]
     data["endings"] = [_ending(b, p, i) for i, p in enumerate(endings)]
     positions = {
-        p.name: p.meta["position"] for p in story if isinstance(p.meta.get("position"), str)
+        b.ids[p.name]: p.meta["position"] for p in story if isinstance(p.meta.get("position"), str)
     }
     ifid = story_data.get("ifid")
     if isinstance(ifid, str) and ifid:
@@ -512,12 +517,39 @@ def build(passages: list[Passage], name: str) -> Draft:
     return Draft(data, b.marks, b.warnings, b.where)
 
 
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
+
+
+def _ids(b: _Builder, story: list[Passage]) -> dict[str, str]:
+    """Each passage's id: its name, or for a drafted passage named in words ("She arrives") a
+    slug of it ("she-arrives"), with a warning, and links follow the rename."""
+    taken = {p.name for p in story if _ID.match(p.name)}
+    ids: dict[str, str] = {}
+    for p in story:
+        if _ID.match(p.name):
+            ids[p.name] = p.name
+            continue
+        base = re.sub(r"[^A-Za-z0-9_.-]+", "-", p.name).strip("-_.").lower()[:70] or "passage"
+        ident, n = base, 1
+        while ident in taken:
+            n += 1
+            ident = f"{base}-{n}"
+        taken.add(ident)
+        ids[p.name] = ident
+        b.warn(
+            p,
+            f"passage '{p.name}' becomes '{ident}': ids use letters, digits, '-', '_' and '.'",
+            "rename the passage in Twine if you prefer another id",
+        )
+    return ids
+
+
 def _beat(b: _Builder, p: Passage, i: int) -> dict[str, Any]:
     loc: Loc = ("beats", i)
     b.where[loc] = p.name
     b.mark((*loc, "id"), p)
     b.mark(loc, p)
-    beat: dict[str, Any] = {"id": p.name}
+    beat: dict[str, Any] = {"id": b.ids.get(p.name, p.name)}
     markers = [t for t in p.tags if t != "beat"]
     if markers:
         beat["markers"] = markers
@@ -562,6 +594,7 @@ def _choices(b: _Builder, p: Passage, start: int, loc: Loc) -> list[dict[str, An
             n += 1
             continue
         label, target = _link_parts(match.group(1))
+        target = b.ids.get(target, target)
         block_end = n + 1
         while (
             block_end < len(lines)
@@ -636,7 +669,7 @@ def _ending(b: _Builder, p: Passage, i: int) -> dict[str, Any]:
     b.where[loc] = p.name
     b.mark((*loc, "id"), p)
     b.mark(loc, p)
-    ending: dict[str, Any] = {"id": p.name}
+    ending: dict[str, Any] = {"id": b.ids.get(p.name, p.name)}
     kinds = [t for t in p.tags if t != "ending"]
     if kinds:
         ending["kind"] = kinds[0]
