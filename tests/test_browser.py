@@ -145,6 +145,8 @@ def test_play_to_the_debrief_in_a_browser(tmp_path: Path) -> None:
                 page.keyboard.press("1")
                 if _wait_for_choice(db, turn):
                     break
+            shows("Press Enter for your debrief")  # the closing scene
+            page.keyboard.press("Enter")
             shows("Overall")  # the debrief, with its score
             SHOTS.mkdir(exist_ok=True)
             shot = SHOTS / "debrief.png"

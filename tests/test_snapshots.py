@@ -100,3 +100,12 @@ def test_login(snap_compare: Any, tmp_path: Path) -> None:
 
     app = make_app(db_url=url, require_login=True)
     assert snap_compare(app, terminal_size=SIZE, run_before=wrong_password)
+
+
+def test_closing_scene(snap_compare: Any) -> None:
+    async def run(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("enter", "2", "1", "1")  # mini: to the 'repaired' ending
+        await settle(pilot)
+
+    assert snap_compare(app_for(), terminal_size=SIZE, run_before=run)

@@ -9,6 +9,7 @@ import pytest
 
 from simulator.content.loader import load_vignette
 from simulator.hosts.tui.app import make_app
+from simulator.hosts.tui.screens.closing import ClosingScreen
 from simulator.hosts.tui.screens.debrief import DebriefScreen
 from simulator.hosts.tui.screens.play import PlayScreen
 from simulator.play.engine import Plan, step
@@ -77,6 +78,14 @@ async def test_play_to_every_ending(
         await _settle(pilot)
         session = app.session
         assert session is not None and session.ended and session.ending == ending
+        # the closing scene: the ending's title and the client's last words, before the debrief
+        assert isinstance(app.screen, ClosingScreen)
+        shown = " ".join(str(w.render()) for w in app.screen.query("Static"))
+        assert v.ending_map[ending].title in shown
+        if v.ending_map[ending].client:
+            assert str(v.ending_map[ending].client) in shown
+        await pilot.press("enter")
+        await _settle(pilot)
         assert isinstance(app.screen, DebriefScreen)
         assert app.screen.report is not None and app.screen.report.ending == ending
         assert "An expert route" in str(app.screen.query_one("#expert-route").render())
@@ -185,13 +194,14 @@ def test_every_binding_has_an_id_and_a_tooltip() -> None:
     from textual.binding import Binding
 
     from simulator.hosts.tui.app import AttuneApp
-    from simulator.hosts.tui.screens import briefing, debrief, help, library, note, play
+    from simulator.hosts.tui.screens import briefing, closing, debrief, help, library, note, play
 
     classes = [
         AttuneApp,
         library.LibraryScreen,
         briefing.BriefingScreen,
         play.PlayScreen,
+        closing.ClosingScreen,
         debrief.DebriefScreen,
         help.HelpScreen,
         note.NoteDialog,
@@ -217,6 +227,8 @@ async def test_tui_and_plain_debrief_share_the_turn_text(fresh_data_dir: Path) -
     async with app.run_test(size=SIZE) as pilot:
         await _settle(pilot)
         await pilot.press("enter", "2", "1", "1")
+        await _settle(pilot)
+        await pilot.press("enter")  # from the closing scene to the debrief
         await _settle(pilot)
         tui_turns = [
             str(item.query_one("Static").render()) for item in app.screen.query("TurnItem")

@@ -206,7 +206,11 @@ def autoplay(
     if use_database:
         from simulator.service.courses import open_database, writer
 
-        trainee = writer(open_database(db_url), trainee, _ask_password)
+        gate = open_database(db_url)
+        try:
+            trainee = writer(gate, trainee, _ask_password)
+        finally:
+            gate.close()  # the session's saver opens its own connection
     run = service.start(
         path,
         v,
@@ -321,7 +325,11 @@ def _shared_database(db_url: str | None) -> bool:
             return False
     from simulator.service.courses import open_database, shared_mode
 
-    return shared_mode(open_database(db_url))
+    db = open_database(db_url)
+    try:
+        return shared_mode(db)
+    finally:
+        db.close()
 
 
 def _play_tui(

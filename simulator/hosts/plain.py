@@ -93,9 +93,13 @@ def run(
         db = open_database(db_url)
     except AttuneError as exc:  # play on: the journal keeps every choice; `attune sync` later
         unreachable = exc
-    shared = unreachable is None and shared_mode(db)
+    shared = False
     if unreachable is None:
-        trainee = writer(db, trainee, _ask_password)  # the one gate for writes in shared mode
+        try:
+            shared = shared_mode(db)
+            trainee = writer(db, trainee, _ask_password)  # the one gate for writes in shared mode
+        finally:
+            db.close()  # the session's saver opens its own connection
     if vignette is None:
         items, problems = load_library()
         for problem in problems:

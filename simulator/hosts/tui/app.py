@@ -167,6 +167,12 @@ class AttuneApp(App[None]):
         self.session = run
         self.push_screen(PlayScreen(run))
 
+    def show_closing(self, run: Play) -> None:
+        """The ending's scene first (the client's last words), then the debrief."""
+        from simulator.hosts.tui.screens.closing import ClosingScreen
+
+        self.push_screen(ClosingScreen(run))
+
     def show_debrief(self, run: Play) -> None:
         from simulator.hosts.tui.screens.debrief import DebriefScreen
 

@@ -13,7 +13,7 @@ from simulator.hosts.tui.screens.base import AttuneScreen
 from simulator.service.library import Vignette
 
 MODES = {
-    "practice": "Practice: after each choice you see the client's state and one line of feedback, and you can rewind.",
+    "practice": "Practice: after each choice you see the client's state and the feedback on it, and you can rewind.",
     "assessment": "Assessment: no feedback and no rewind until the debrief. Your transcript may be reviewed.",
 }
 

@@ -153,7 +153,7 @@ class PlayScreen(AttuneScreen):
             number - 1, rationale=self.rationale, checkin=self.checkin, elapsed_ms=elapsed
         )
         if self.run.ended:
-            self.attune.show_debrief(self.run)
+            self.attune.show_closing(self.run)
             return
         self.show_beat()
         if self.run.mode == "practice":
