@@ -113,6 +113,10 @@ class _LRS:
                 if outer.mode == "stall":
                     time.sleep(2)
                     return
+                if outer.mode == "conflict":  # xAPI: these statement ids are already stored
+                    self.send_response(409)
+                    self.end_headers()
+                    return
                 if outer.mode == "refuse" or self.path != "/xapi/statements":
                     self.send_response(500)
                     self.end_headers()
@@ -218,3 +222,72 @@ def test_cohort_report_is_escaped_and_has_charts(tmp_path: Path) -> None:
     html = cohort_html(db, "<b>Autumn</b>")
     assert "<b>Autumn</b>" not in html and "&lt;b&gt;Autumn&lt;/b&gt;" in html
     assert "<svg" in html and "Hot spots" in html
+
+
+def test_an_lrs_that_already_has_the_statements_clears_them(store: _LRS) -> None:
+    statements = xapi_statements(_session(), base="https://lms.example.org/xapi", pass_mark=60)
+    store.mode = "conflict"
+    assert lrs.send(store.url, statements, None) == len(statements)
+    assert lrs.pending() == []
+
+
+def test_a_batch_that_fails_twice_is_kept_once(store: _LRS) -> None:
+    statements = xapi_statements(_session(), base="https://lms.example.org/xapi", pass_mark=60)
+    store.mode = "refuse"
+    for _ in range(2):  # the same export, failing twice
+        with pytest.raises(AttuneError):
+            lrs.send(store.url, statements, None)
+    assert sum(len(json.loads(p.read_text())) for p in lrs.pending()) == len(statements)
+    store.mode = "ok"
+    assert lrs.flush(store.url, None) == len(statements)
+    assert store.received == statements  # each statement sent once
+
+
+def _cohort_db(tmp_path: Path, played: bool) -> str:
+    from simulator.course.courses import add_members, create_cohort
+    from simulator.store.database import open_database
+    from simulator.store.dbstore import DbStore
+
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    db = open_database(url)
+    create_cohort(db, "C", "lead")
+    add_members(db, "C", ["lead"], "course_leader", "lead")
+    add_members(db, "C", ["amy"], "trainee", "lead")
+    if played:
+        v = load_vignette(MINI)
+        s = Session(v, rubric_version=default_rubric().version, trainee="amy", cohort_id=1,
+                    vignette_path=str(MINI))  # fmt: skip
+        s.store = DbStore(db, v, default_rubric())
+        while not s.ended:
+            s.choose(0)
+    return url
+
+
+def test_an_export_that_selects_nothing_says_so(tmp_path: Path, data_dir: Path) -> None:
+    env = {**__import__("os").environ, "ATTUNE_DATA_DIR": str(data_dir)}
+    url = _cohort_db(tmp_path, played=False)
+    out = tmp_path / "cohort.csv"
+    result = run_attune(
+        "export", "--cohort", "C", "--format", "csv", "--out", str(out), "--db", url, "--as", "lead",
+        env=env,
+    )  # fmt: skip
+    assert result.returncode == 1 and "nothing to export" in result.stderr
+    assert not out.exists()
+
+
+def test_out_names_the_file_it_writes(tmp_path: Path, data_dir: Path) -> None:
+    env = {**__import__("os").environ, "ATTUNE_DATA_DIR": str(data_dir)}
+    url = _cohort_db(tmp_path, played=True)
+    out = tmp_path / "cohort.html"
+    result = run_attune(
+        "export", "--cohort", "C", "--format", "html", "--out", str(out), "--db", url, "--as", "lead",
+        env=env,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert out.is_file() and "<html" in out.read_text().lower()
+    folder = tmp_path / "reports"
+    result = run_attune(
+        "export", "--cohort", "C", "--format", "html", "--out", str(folder), "--db", url, "--as", "lead",
+        env=env,
+    )  # fmt: skip
+    assert result.returncode == 0 and folder.is_dir() and len(list(folder.glob("*.html"))) == 2

@@ -206,10 +206,34 @@ def export(
     ) as bar:
         items = [(ex.scored(t, v, rubric), integrity) for t, v, integrity in bar]
 
-    # a folder when several files come out: several transcripts, or a cohort's HTML reports
+    if not items:
+        click.echo(
+            "warning: nothing to export: no transcript matched"
+            + (
+                f" in cohort '{cohort}' that you may read (--as NAME says who you are)"
+                if cohort
+                else ""
+            ),
+            err=True,
+        )
+        sys.exit(1)
+    # a folder when several files come out (several transcripts, or a cohort's HTML reports),
+    # unless --out names a file (it has a suffix): then exactly that file is written
+    names_a_file = out is not None and not out.is_dir() and bool(out.suffix)
     as_dir = out is not None and (
-        out.is_dir() or (fmt in ("json", "html") and (len(items) > 1 or (fmt == "html" and cohort)))
+        out.is_dir()
+        or (
+            not names_a_file
+            and fmt in ("json", "html")
+            and (len(items) > 1 or (fmt == "html" and cohort))
+        )
     )
+    if names_a_file and fmt == "json" and len(items) > 1:
+        raise AttuneError.single(
+            str(out),
+            f"{len(items)} transcripts cannot go into one JSON file",
+            hint="name a folder with --out, and each transcript gets its own file",
+        )
     if as_dir and out is not None:
         out.mkdir(parents=True, exist_ok=True)
 
@@ -239,8 +263,8 @@ def export(
             reviewer(db, actor, "export cohort reports")
             write(ex.cohort_html(db, cohort), f"cohort-{cohort}.html".replace("/", "-"))
         for s, integrity in items:
-            if cohort and out is None:
-                break  # to standard output, the cohort report alone
+            if cohort and not as_dir:
+                break  # to standard output or the file named, the cohort report alone
             write(ex.transcript_html(s, rubric, integrity), f"{s.transcript.session_id}.html")
     else:
         statements = [

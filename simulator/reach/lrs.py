@@ -27,10 +27,21 @@ def outbox_dir() -> Path:
     return data_dir() / "xapi-outbox"
 
 
-def queue(statements: list[dict[str, Any]]) -> Path:
+def queue(statements: list[dict[str, Any]]) -> Path | None:
+    """Keep statements in the outbox until the LRS accepts them. A statement already waiting
+    there (the same id, from an export that failed before) is not kept twice."""
+    waiting = {st.get("id") for path in pending() for st in _read(path)}
+    fresh = [st for st in statements if st.get("id") not in waiting or st.get("id") is None]
+    if not fresh:
+        return None
     path = outbox_dir() / f"{uuid.uuid4()}.json"
-    atomic_write(path, json.dumps(statements, ensure_ascii=False))
+    atomic_write(path, json.dumps(fresh, ensure_ascii=False))
     return path
+
+
+def _read(path: Path) -> list[dict[str, Any]]:
+    batch = json.loads(path.read_text(encoding="utf-8"))
+    return batch if isinstance(batch, list) else []
 
 
 def pending() -> list[Path]:
@@ -64,6 +75,8 @@ def post(
                     f"LRS {url}", f"answered {response.status}", hint="check the LRS"
                 )
     except urllib.error.HTTPError as exc:
+        if exc.code == 409:
+            return  # xAPI 1.0.3: the LRS already has statements with these ids, so they are stored
         detail = exc.read(300).decode("utf-8", "replace").strip()
         hint = (
             "check the user and password (--lrs-auth or ATTUNE_LRS_AUTH)"
