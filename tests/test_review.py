@@ -125,7 +125,7 @@ def test_cohen_kappa_matches_a_worked_example() -> None:
 
 
 async def test_review_screen_comment_and_sign_off(tmp_path: object) -> None:
-    from textual.widgets import Input, ListView
+    from textual.widgets import Input, ListView, RadioButton
 
     from simulator.hosts.tui.app import make_app
 
@@ -147,8 +147,13 @@ async def test_review_screen_comment_and_sign_off(tmp_path: object) -> None:
         await pilot.pause(0.3)
         await app.workers.wait_for_complete()
         await pilot.press("s")
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: bool(app.screen.query("#summary")), "the sign-off dialog")
         app.screen.query_one("#summary", Input).value = "Competent work."
+        app.screen.query_one("#summary", Input).focus()
+        await pilot.press("enter")  # no verdict chosen yet: the dialog stays, and says so
+        await pilot.pause()
+        assert "Choose Competent or Not yet" in str(app.screen.query_one("#signoff-error").render())
+        app.screen.query_one("#competent", RadioButton).value = True
         app.screen.query_one("#summary", Input).focus()
         await pilot.press("enter")
         await pilot.pause(0.3)

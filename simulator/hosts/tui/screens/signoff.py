@@ -20,7 +20,8 @@ class SignOffDialog(ModalScreen[tuple[str, str] | None]):
         with Vertical(id="signoff-box"):
             yield Static("Sign off this transcript", classes="title")
             with RadioSet(id="verdict"):
-                yield RadioButton("Competent", id="competent", value=True)
+                # no default: a verdict is chosen, never taken by pressing Enter
+                yield RadioButton("Competent", id="competent")
                 yield RadioButton("Not yet", id="not_yet")
             yield Input(id="summary", placeholder="Summary for the trainee (required), then Enter")
             yield Static("", id="signoff-error", markup=False)
@@ -31,7 +32,10 @@ class SignOffDialog(ModalScreen[tuple[str, str] | None]):
             self.query_one("#signoff-error", Static).update("A summary is needed.")
             return
         pressed = self.query_one(RadioSet).pressed_button
-        self.dismiss((pressed.id if pressed and pressed.id else "competent", summary))
+        if pressed is None or not pressed.id:
+            self.query_one("#signoff-error", Static).update("Choose Competent or Not yet first.")
+            return
+        self.dismiss((pressed.id, summary))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
