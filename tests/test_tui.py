@@ -14,7 +14,7 @@ from simulator.hosts.tui.screens.debrief import DebriefScreen
 from simulator.hosts.tui.screens.play import PlayScreen
 from simulator.play.engine import Plan, step
 from simulator.play.transcript import load_transcript
-from tests.conftest import LOOP, MINI
+from tests.conftest import LOOP, MINI, wait_until
 
 SIZE = (120, 40)
 
@@ -124,6 +124,20 @@ async def test_assessment_has_no_rewind(fresh_data_dir: Path) -> None:
         await pilot.press("enter", "2", "b")
         await _settle(pilot)
         assert app.session is not None and app.session.turn == 1 and app.session.node == "flooded"
+        # the key that does nothing here says why
+        notices = [n.message for n in app._notifications]
+        assert any("Rewind is for practice mode" in m for m in notices), notices
+
+
+async def test_enter_in_the_search_opens_its_only_match(fresh_data_dir: Path) -> None:
+    from simulator.hosts.tui.screens.briefing import BriefingScreen
+
+    app = make_app(library_paths=[MINI, LOOP])
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: bool(app.screen.query("DataTable")), "the library")
+        await pilot.press("slash", *load_vignette(LOOP).title[:6], "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, BriefingScreen), "the briefing")
+        assert app.screen.vignette.id == load_vignette(LOOP).id  # type: ignore[attr-defined]
 
 
 async def test_markup_in_vignette_text_is_literal(tmp_path: Path) -> None:
@@ -160,7 +174,7 @@ async def test_library_search_and_resume(fresh_data_dir: Path) -> None:
         await pilot.press("/", *"sam")
         await pilot.pause()
         assert table.row_count == 1
-        await pilot.press("enter", "enter", "enter", "1")  # open Sam, start, choose 1
+        await pilot.press("enter", "enter", "1")  # the only match opens; start; choose 1
         await _settle(pilot)
         assert app.session is not None and app.session.turn == 1
     # a new app finds the unfinished session and resumes it with u

@@ -165,8 +165,12 @@ class LibraryScreen(AttuneScreen):
 
     def on_input_submitted(self) -> None:
         table = self._table()
-        if table is not None:
-            table.focus()
+        if table is None:
+            return
+        if table.row_count == 1:  # the search found one vignette: open it
+            self._open(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))
+            return
+        table.focus()
 
     def action_focus_search(self) -> None:
         self.query_one(Input).focus()

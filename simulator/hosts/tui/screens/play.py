@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -103,6 +104,22 @@ class PlayScreen(AttuneScreen):
 
     def _beat(self) -> Beat:
         return self.run.beat()
+
+    def on_key(self, event: events.Key) -> None:
+        """A key that does nothing in this mode or at this moment says why, rather than nothing."""
+        if self.run.ended:
+            return
+        notice = None
+        if event.key == "b" and self.run.mode != "practice":
+            notice = "Rewind is for practice mode; in assessment every choice stands."
+        elif event.key == "b" and self.run.turn == 0:
+            notice = "Nothing to rewind yet."
+        elif event.key == "c" and not self._beat().checkin:
+            notice = "There is no check-in at this moment."
+        elif event.key.isdigit() and int(event.key) > len(self.run.offered()):
+            notice = f"Choose 1 to {len(self.run.offered())}."
+        if notice is not None:
+            self.notify(notice, timeout=4)
 
     def show_beat(self) -> None:
         beat = self._beat()
