@@ -26,10 +26,16 @@ class Line(NamedTuple):
     feedback: str = ""
 
 
-def most_telling(lines: list[Line]) -> Line:
-    """The line that best explains a choice: the largest context rule, else the base line."""
+def telling_lines(lines: list[Line]) -> list[Line]:
+    """The lines that explain a choice: each context rule that moved the score, the largest
+    first (ties in rubric order); the base line when none did."""
     context = [ln for ln in lines[1:] if ln.points]
-    return max(context, key=lambda ln: abs(ln.points)) if context else lines[0]
+    return sorted(context, key=lambda ln: -abs(ln.points)) if context else lines[:1]
+
+
+def most_telling(lines: list[Line]) -> Line:
+    """The line that best explains a choice."""
+    return telling_lines(lines)[0]
 
 
 class TurnScore(NamedTuple):

@@ -277,16 +277,52 @@ def test_sync_stores_only_the_logged_in_trainees_sessions(db_url: str, tmp_path:
     assert _stored_trainees(db) == before
 
 
-def test_the_terminal_player_asks_for_a_login_on_a_shared_database(
+def test_shared_database_opens_none_to_find_out(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from simulator.hosts.cli import _shared_database
+    from simulator.service.courses import shared_database
 
     monkeypatch.setenv("ATTUNE_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("ATTUNE_DB", raising=False)
-    assert not _shared_database(None)  # no course database yet: nothing to log in to
+    assert not shared_database(None)  # no course database yet: nothing to log in to
     assert not (tmp_path / "data" / "attune.db").exists()  # and none was created for asking
     url = f"sqlite:///{tmp_path / 'shared.db'}"
     _shared(url)
-    assert _shared_database(url)
-    assert not _shared_database(f"sqlite:///{tmp_path / 'own.db'}")
+    assert shared_database(url)
+    assert not shared_database(f"sqlite:///{tmp_path / 'own.db'}")
+
+
+async def test_the_terminal_player_asks_for_a_login_on_a_shared_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from simulator.hosts.tui.app import make_app
+    from simulator.hosts.tui.screens.login import LoginScreen
+    from simulator.store.schema import sessions
+    from tests.conftest import MINI, wait_until
+
+    monkeypatch.setenv("ATTUNE_DATA_DIR", str(tmp_path / "data"))
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    db, _ = _shared(url)
+    with db.read() as conn:  # type: ignore[attr-defined]
+        before = conn.execute(sa.select(sa.func.count()).select_from(sessions)).scalar()
+    v = load_vignette(MINI)
+    app = make_app(start=(MINI, v), trainee="ben", db_url=url, check_shared=True)
+    async with app.run_test(size=(110, 36)) as pilot:
+        # the briefing may be up before the check answers; starting waits for it
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen), "the login screen")
+        assert app.session is None and app.trainee is None
+        # amy logs in: her library, and sessions are hers
+        from textual.widgets import Input
+
+        from simulator.hosts.tui.screens.library import LibraryScreen
+
+        app.screen.query_one("#login-name", Input).value = "amy"
+        app.screen.query_one("#login-password", Input).value = PASSWORDS["amy"]
+        app.screen.query_one("#login-password", Input).focus()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.login is not None, "the login")
+        assert isinstance(app.screen, LibraryScreen) and app.trainee == "amy"
+        assert len(app.screen_stack) == 2  # the login screen is gone, the library refreshed
+    with db.read() as conn:  # type: ignore[attr-defined]
+        assert conn.execute(sa.select(sa.func.count()).select_from(sessions)).scalar() == before

@@ -50,3 +50,19 @@ def test_the_check_finds_what_it_looks_for() -> None:
     assert INTERNAL.search("Readiness versus capacity (seed 000)")
     assert INTERNAL.search("the seed principles this vignette trains")
     assert not INTERNAL.search("--seed 3: seed for the random strategy")
+
+
+def test_every_setting_is_read_in_one_place_and_documented() -> None:
+    from simulator.settings import VARIABLES
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in VARIABLES:
+        assert f"| `{name}` |" in readme, f"README's settings table lacks {name}"
+    sources = [
+        path
+        for top in ("simulator", "scoring")
+        for path in (ROOT / top).rglob("*.py")
+        if path.name != "settings.py"
+        and re.search(r"environ(\.get)?\(?\[?[\"']ATTUNE_", path.read_text(encoding="utf-8"))
+    ]
+    assert not sources, f"read ATTUNE_* through simulator.settings, not here: {sources}"

@@ -315,32 +315,10 @@ def _ask_password(name: str) -> str:
     return str(click.prompt(f"Password for {name}", hide_input=True, err=True))
 
 
-def _shared_database(db_url: str | None) -> bool:
-    """Whether the course database is shared (then everyone logs in). A database that was
-    neither named nor created yet is nobody's: the first frame does not wait to open one."""
-    if not (db_url or settings().db):
-        from simulator.service.courses import default_url
-
-        if not Path(default_url().removeprefix("sqlite:///")).is_file():
-            return False
-    from simulator.service.courses import open_database, shared_mode
-
-    db = open_database(db_url)
-    try:
-        return shared_mode(db)
-    finally:
-        db.close()
-
-
 def _play_tui(
     vignette: Path | None, mode: str, resume: bool, trainee: str | None, db_url: str | None
 ) -> None:
     from simulator.hosts.tui.app import make_app
-
-    if _shared_database(db_url):
-        # the one gate for writes: log in first; the login decides whose record it is
-        make_app(db_url=db_url, require_login=True).run()
-        return
 
     start = resume_target = None
     if vignette is not None:
@@ -358,4 +336,13 @@ def _play_tui(
             "--resume needs a vignette",
             hint="e.g. attune play sophie --resume, or press u in the library",
         )
-    make_app(start=start, mode=mode, resume=resume_target, trainee=trainee, db_url=db_url).run()
+    # the app finds out after its first frame whether the course database is shared (then it
+    # asks for a login before anything is written: the one gate for writes)
+    make_app(
+        start=start,
+        mode=mode,
+        resume=resume_target,
+        trainee=trainee,
+        db_url=db_url,
+        check_shared=True,
+    ).run()

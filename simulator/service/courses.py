@@ -61,6 +61,26 @@ from simulator.store.journal import (
     vignette_for,
 )
 
+
+def shared_database(db_url: str | None) -> bool:
+    """Whether the course database is shared (then everyone logs in). A database that was
+    neither named nor created yet is nobody's, and none is created to find out."""
+    from pathlib import Path
+
+    from simulator.settings import settings
+
+    if (
+        not (db_url or settings().db)
+        and not Path(default_url().removeprefix("sqlite:///")).is_file()
+    ):
+        return False
+    db = open_database(db_url)
+    try:
+        return shared_mode(db)
+    finally:
+        db.close()
+
+
 __all__ = [
     "Assigned",
     "Database",
@@ -97,6 +117,7 @@ __all__ = [
     "rewound_text",
     "score_distributions",
     "set_password",
+    "shared_database",
     "shared_mode",
     "stored_transcript",
     "summary_text",

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scoring.results import Line, RouteError, ScoreReport
+from scoring.results import Line, RouteError, ScoreReport, telling_lines
 from scoring.story import Story
 from simulator.content.library import is_shipped
 from simulator.content.model import Beat, Choice, Vignette
@@ -26,7 +26,7 @@ from simulator.play.engine import ClientState
 from simulator.play.session import LatestWriter, Session, Store, file_store
 from simulator.play.transcript import LoadedTranscript, Transcript, load_transcript
 from simulator.store.dbstore import SessionSaver
-from simulator.store.paths import scan_journals, session_path, unfinished_sessions
+from simulator.store.paths import scan_journals, session_path
 
 if TYPE_CHECKING:
     from scoring.bounds import Bound
@@ -46,12 +46,9 @@ def _inline(fn: Callable[[], None]) -> None:
 
 
 def feedback_lines(lines: list[Line]) -> list[Line]:
-    """Practice feedback for one choice, the same in every host: each context rule that moved the
-    score, the most telling first; the base line when none did."""
-    context = [ln for ln in lines[1:] if ln.points]
-    if not context:
-        return lines[:1]
-    return sorted(context, key=lambda ln: -abs(ln.points))
+    """Practice feedback for one choice, the same in every host: the lines that explain it
+    (`scoring.results.telling_lines`)."""
+    return telling_lines(lines)
 
 
 @dataclass(frozen=True)
@@ -426,5 +423,4 @@ __all__ = [
     "scan_journals",
     "session_path",
     "start",
-    "unfinished_sessions",
 ]

@@ -68,10 +68,3 @@ def scan_journals(vignette_id: str | None = None, trainee: str | None = None) ->
         ):
             found.append(loaded)
     return Journals(found, damaged)
-
-
-def unfinished_sessions(
-    vignette_id: str | None = None, trainee: str | None = None
-) -> list[LoadedTranscript]:
-    """Saved sessions without an ending, newest first (see `scan_journals` for the damaged)."""
-    return scan_journals(vignette_id, trainee).unfinished

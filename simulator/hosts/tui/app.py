@@ -56,9 +56,13 @@ class AttuneApp(App[None]):
         review: dict[str, str | None] | None = None,
         reviewer: str | None = None,
         require_login: bool = False,
+        check_shared: bool = False,
     ) -> None:
         super().__init__()
         self.require_login = require_login
+        self.check_shared = check_shared
+        """Find out (in a worker, after the first frame) whether the database is shared."""
+        self._shared: bool | None = None
         self.login: LoginSession | None = None
         self.library_paths = library_paths
         self.db_url = db_url
@@ -95,6 +99,8 @@ class AttuneApp(App[None]):
     def on_mount(self) -> None:
         # `attune` pauses the cyclic collector for a fast start; a long session needs it back
         self.call_after_refresh(gc.enable)
+        if self.check_shared:
+            self.run_worker(self._check_shared, thread=True, group="gate", name="gate")
         if self.resume_target:
             self.resume(*self.resume_target)
         elif self.start:
@@ -106,9 +112,42 @@ class AttuneApp(App[None]):
 
         self.push_screen(BriefingScreen(path, vignette, self.mode))
 
+    # ------------------------------------------------------------ the write gate
+    def _check_shared(self) -> None:
+        from simulator.service.courses import shared_database
+
+        shared = shared_database(self.db_url)
+        self.call_from_thread(self._shared_known, shared)
+
+    def _shared_known(self, shared: bool) -> None:
+        if self._shared is not None:
+            return  # answered already (a session start asked before the worker did)
+        self._shared = shared
+        if shared and self.login is None:
+            # a shared course: log in first; the login decides whose record a session writes
+            from simulator.hosts.tui.screens.login import LoginScreen
+
+            self.require_login, self.trainee = True, None
+            self.start = self.resume_target = None
+            while len(self.screen_stack) > 1:
+                self.pop_screen()
+            self.push_screen(LoginScreen())  # above the library, which waits for the login
+
+    def _may_write(self) -> bool:
+        """Whether a session may be written now: never in a shared course before a login. Asks
+        the database here only if the check begun at mount has not answered yet."""
+        if self.check_shared and self._shared is None:
+            from simulator.service.courses import shared_database
+
+            self._shared_known(shared_database(self.db_url))
+        return not (self.require_login and self.login is None)
+
     def start_session(self, path: Path, vignette: Vignette, mode: str) -> None:
         from simulator.errors import AttuneError
         from simulator.service import play as service
+
+        if not self._may_write():
+            return
 
         try:
             run = service.start(
@@ -129,6 +168,9 @@ class AttuneApp(App[None]):
 
     def resume(self, path: Path, vignette: Vignette, loaded: LoadedTranscript) -> None:
         from simulator.service import play as service
+
+        if not self._may_write():
+            return
 
         run = service.resume(
             vignette,
@@ -186,6 +228,8 @@ class AttuneApp(App[None]):
         from simulator.service.courses import LoginSession
 
         self.login = LoginSession(identity, time.monotonic())
+        if len(self.screen_stack) > 1:  # a login above the library (the terminal player's gate)
+            self.pop_screen()
         if identity.reviewer:
             from simulator.hosts.tui.screens.review_list import ReviewListScreen
 
@@ -227,8 +271,11 @@ class AttuneApp(App[None]):
             self.review_filters = None
             while len(self.screen_stack) > 1:
                 self.pop_screen()
+            notice = f"{exc.problems[0].message}. {exc.problems[0].hint}"
             if isinstance(self.screen, LoginScreen):
-                self.screen.expired(f"{exc.problems[0].message}. {exc.problems[0].hint}")
+                self.screen.expired(notice)
+            else:  # the terminal player's login sits above its library
+                self.push_screen(LoginScreen(notice))
 
     def open_review(self, session_id: str) -> None:
         from simulator.hosts.tui.screens.review import TranscriptReviewScreen
