@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from simulator.content.loader import validate_vignette
@@ -24,8 +24,39 @@ def _load_bytes(raw: bytes) -> None:
             assert p.path == "fuzz.yaml" and p.message
 
 
+TAGS = ("!!int", "!!float", "!!bool", "!!null", "!!str", "!!timestamp", "!!binary", "!!python/none")
+ODD = (
+    "",
+    "''",
+    "-",
+    "+",
+    "_",
+    ".",
+    "1e999999",
+    "0x",
+    "0o",
+    "0b",
+    "1_",
+    "-_",
+    ":",
+    "~",
+    "nan",
+    "1:2:3",
+)
+
+
+def test_every_scalar_tag_with_odd_values() -> None:
+    """A core tag on an empty or malformed scalar is a located problem, not a crash in PyYAML."""
+    for tag in TAGS:
+        for odd in ODD:
+            for doc in (f"{tag} {odd}", f"minutes: {tag} {odd}", f"- {tag} {odd}\n"):
+                _load_bytes(doc.encode())
+
+
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(st.text(max_size=400))
+@example("!!int")
+@example("!!float")
 def test_arbitrary_text(text: str) -> None:
     _load_bytes(text.encode("utf-8", "surrogatepass"))
 

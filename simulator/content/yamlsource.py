@@ -282,6 +282,8 @@ class _Walker:
             ValueError,
             KeyError,
             TypeError,
+            IndexError,  # PyYAML indexes an empty scalar: `!!int` alone
+            OverflowError,
         ):  # a tag that does not fit: `!!int five`
             tag = "!!" + str(node.tag)[len(_CORE) :]
             kind = {"!!int": "a whole number", "!!float": "a number", "!!bool": "true or false"}
