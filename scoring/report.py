@@ -65,7 +65,7 @@ def turn_text(t: TurnScore, v: Vignette, *, debrief: bool = True) -> str:
     """One turn, explained: shared by `attune score`, the plain player and the TUI debrief."""
     out = [
         f'Turn {t.turn} — client: "{t.client}"',
-        f'  You chose {t.choice}: "{t.say}"  [{", ".join(t.moves) or "no code"}]',
+        f'  You chose {t.seen}: "{t.say}"  [{", ".join(t.moves) or "no code"}]',
         f"  Client state then: {state_line(v, t.state)}",
     ]
     out += [f"  {ln.points:+d}  {ln.rule}: {ln.text}  ({ln.source})" for ln in t.lines]

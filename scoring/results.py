@@ -3,6 +3,8 @@ the whole report, with their JSON. Plain data, no scoring logic."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from simulator.content.model import Vignette
@@ -58,6 +60,13 @@ class TurnScore(NamedTuple):
     """What the client had just said."""
     inner: str | None
     """The client's inner experience at that beat (debrief only)."""
+    shown: int | None = None
+    """The number the trainee saw beside the choice, when the options were shuffled."""
+
+    @property
+    def seen(self) -> int:
+        """The choice's number as the trainee saw it (its authored number if not shuffled)."""
+        return self.shown or self.choice
 
     @property
     def state(self) -> dict[str, Any]:
@@ -123,6 +132,13 @@ class ScoreReport(NamedTuple):
     ending: str | None
     ending_kind: str | None
     final_state: dict[str, Any]
+    order: Mapping[str, Sequence[int]] = MappingProxyType({})
+    """For a shuffled session, each beat's choices (0-based authored indices) as shown."""
+
+    def shown(self, beat: str, index: int) -> int:
+        """The number the trainee saw beside choice `index` (0-based, authored) at `beat`."""
+        seen = self.order.get(beat)
+        return list(seen).index(index) + 1 if seen else index + 1
 
     @property
     def rescored(self) -> bool:
@@ -155,6 +171,7 @@ class ScoreReport(NamedTuple):
                     "turn": t.turn,
                     "beat": t.beat,
                     "choice": t.choice,
+                    "shown": t.seen,
                     "say": t.say,
                     "moves": t.moves,
                     "valence": t.valence,

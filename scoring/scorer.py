@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from scoring.context import ACCOMMODATION_CAP, Context, _set_valence, _Static, base_env
@@ -176,8 +176,12 @@ def score_route(
     *,
     recorded_rubric_version: str | None = None,
     ctx: Context | None = None,
+    order: Mapping[str, Sequence[int]] | None = None,
 ) -> ScoreReport:
-    """Score a route given as (beat id, 0-based choice index) pairs. Raises RouteError if it does not fit."""
+    """Score a route given as (beat id, 0-based choice index) pairs. Raises RouteError if it does not fit.
+
+    `order` (a shuffled session's display order per beat, from its transcript) changes only the
+    numbers the report shows, never the points."""
     ctx = ctx or Context(v, rubric)
     node, state = ctx.plan.begin()
     memo = 0
@@ -253,6 +257,7 @@ def score_route(
                 result.node,
                 beat.client,
                 beat.inner,
+                list(order[node]).index(index) + 1 if order and node in order else None,
             )
         )
         node, state = result.node, result.state
@@ -284,4 +289,5 @@ def score_route(
         ending=ending,
         ending_kind=kind,
         final_state=state.env(v),
+        order=dict(order or {}),
     )

@@ -10,7 +10,7 @@ changed vignette is a new vignette and gets a new `Story`.
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,15 +40,21 @@ class Story:
         return self.context.plan
 
     def score(
-        self, route: Sequence[tuple[str, int]], *, recorded_rubric_version: str | None = None
+        self,
+        route: Sequence[tuple[str, int]],
+        *,
+        recorded_rubric_version: str | None = None,
+        order: Mapping[str, Sequence[int]] | None = None,
     ) -> ScoreReport:
-        """Score a route of (beat id, 0-based choice index) pairs; RouteError if it does not fit."""
+        """Score a route of (beat id, 0-based choice index) pairs; RouteError if it does not fit.
+        `order`: the display order per beat of a shuffled session (numbers only, never points)."""
         return score_route(
             self.vignette,
             route,
             self.rubric,
             recorded_rubric_version=recorded_rubric_version,
             ctx=self.context,
+            order=order,
         )
 
     def cursor(self) -> RouteCursor:
@@ -93,7 +99,10 @@ class Story:
             )
         return self._bounds
 
-    def road_not_taken(self, route: Sequence[tuple[str, int]], turn: int) -> RoadNotTaken:
+    def road_not_taken(
+        self, route: Sequence[tuple[str, int]], turn: int, order: Sequence[int] | None = None
+    ) -> RoadNotTaken:
+        """`order`: how that beat's choices were shown (0-based authored indices), if shuffled."""
         from scoring.whatif import road_not_taken
 
-        return road_not_taken(self.vignette, route, self.rubric, turn, self.context)
+        return road_not_taken(self.vignette, route, self.rubric, turn, self.context, order)

@@ -14,7 +14,7 @@ from simulator.content.model import Vignette
 
 class Alternative(NamedTuple):
     choice: int
-    """1-based."""
+    """1-based, as the trainee saw it (the authored number when the options were not shuffled)."""
     say: str
     moves: list[str]
     points: int
@@ -41,8 +41,11 @@ def road_not_taken(
     rubric: Rubric,
     turn: int,
     ctx: Context | None = None,
+    order: Sequence[int] | None = None,
 ) -> RoadNotTaken:
-    """Compare the choice at `turn` (1-based) with every other choice at that beat, in the same state."""
+    """Compare the choice at `turn` (1-based) with every other choice at that beat, in the same
+    state. `order` is how the beat's choices were shown (0-based authored indices); the
+    alternatives come in that order, numbered as the trainee saw them."""
     ctx = ctx or Context(v, rubric)
     node, state = ctx.plan.begin()
     memo = 0
@@ -50,8 +53,11 @@ def road_not_taken(
         _, _, memo = score_choice(ctx, beat, state, memo, index)
         result = ctx.plan.step(beat, state, index)
         node, state = result.node, result.state
+    choices = v.beat_map[node].choices
+    shown = list(order) if order else list(range(len(choices)))
     options = []
-    for i, c in enumerate(v.beat_map[node].choices):
+    for number, i in enumerate(shown, 1):
+        c = choices[i]
         lines, _, _ = score_choice(ctx, node, state, memo, i)
         result = ctx.plan.step(node, state, i)
         if result.node in v.ending_map:
@@ -63,9 +69,9 @@ def road_not_taken(
             reply = v.beat_map[result.node].client
         options.append(
             Alternative(
-                i + 1, c.say, list(c.moves), sum(ln.points for ln in lines), reply, result.node
+                number, c.say, list(c.moves), sum(ln.points for ln in lines), reply, result.node
             )
         )
-    chosen = options[route[turn - 1][1]]
+    chosen = options[shown.index(route[turn - 1][1])]
     best = max(options, key=lambda a: (a.points, -a.choice))
     return RoadNotTaken(turn, chosen, best, [a for a in options if a is not chosen])

@@ -234,20 +234,26 @@ def test_play_writes_only_the_logged_in_trainees_record(db_url: str, tmp_path: P
     }
     env.pop("ATTUNE_PASSWORD", None)
     # amy, without her password, as ben: refused, and nothing is written
-    result = run_attune("play", "--plain", "ray", "--trainee", "ben", input="1\n" * 3, env=env)
+    result = run_attune(
+        "play", "--plain", "--in-order", "ray", "--trainee", "ben", input="1\n" * 3, env=env
+    )
     assert result.returncode == 2 and "wrong name or password" in result.stderr, result.stderr
     # amy, with her password, as ben: refused
     env["ATTUNE_PASSWORD"] = PASSWORDS["amy"]
-    result = run_attune("play", "--plain", "ray", "--trainee", "ben", input="1\n" * 3, env=env)
+    result = run_attune(
+        "play", "--plain", "--in-order", "ray", "--trainee", "ben", input="1\n" * 3, env=env
+    )
     assert result.returncode == 2 and "may write only their own record" in result.stderr
     assert _stored_trainees(db) == before
     # amy as herself: the session is hers
-    result = run_attune("play", "--plain", "ray", input="1\n" * 14, env=env)
+    result = run_attune("play", "--plain", "--in-order", "ray", input="1\n" * 14, env=env)
     assert result.returncode == 0, result.stderr
     assert _stored_trainees(db) == sorted([*before, "amy"], key=str)
     # a course leader may act for a trainee, and the audit trail says so
     env.update(ATTUNE_USER="lead", ATTUNE_PASSWORD=PASSWORDS["lead"])
-    result = run_attune("play", "--plain", "ray", "--trainee", "ben", input="1\n" * 14, env=env)
+    result = run_attune(
+        "play", "--plain", "--in-order", "ray", "--trainee", "ben", input="1\n" * 14, env=env
+    )
     assert result.returncode == 0, result.stderr
     from simulator.store.schema import audit
 

@@ -28,7 +28,7 @@ V = load_vignette(MINI)
 
 def new_session(tmp_path: Path, mode: str = "practice") -> tuple[Session, Path]:
     path = tmp_path / "s.json"
-    s = Session(V, rubric_version="test", mode=mode, store=file_store(path))
+    s = Session(V, rubric_version="test", mode=mode, store=file_store(path), in_order=True)
     return s, path
 
 
@@ -129,7 +129,7 @@ def test_plain_player_shows_markup_literally(tmp_path: Path) -> None:
 def test_kill_between_choices_loses_nothing(tmp_path: Path) -> None:
     env = {**os.environ, "ATTUNE_DATA_DIR": str(tmp_path)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "simulator", "play", str(MINI), "--plain"],
+        [sys.executable, "-m", "simulator", "play", str(MINI), "--plain", "--in-order"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -154,7 +154,7 @@ def test_kill_between_choices_loses_nothing(tmp_path: Path) -> None:
     assert [(e.beat, e.choice, e.checkin) for e in t.route()] == [("ask", 3, "note")]
     # resume and finish
     proc = subprocess.run(
-        [sys.executable, "-m", "simulator", "play", str(MINI), "--plain", "--resume"],
+        [sys.executable, "-m", "simulator", "play", str(MINI), "--plain", "--resume", "--in-order"],
         input="1\n",
         capture_output=True,
         cwd=ROOT,
@@ -172,7 +172,7 @@ def test_kill_between_choices_loses_nothing(tmp_path: Path) -> None:
 def test_resume_without_a_session_is_a_clear_error(tmp_path: Path) -> None:
     env = {**os.environ, "ATTUNE_DATA_DIR": str(tmp_path)}
     proc = subprocess.run(
-        [sys.executable, "-m", "simulator", "play", str(MINI), "--plain", "--resume"],
+        [sys.executable, "-m", "simulator", "play", str(MINI), "--plain", "--resume", "--in-order"],
         capture_output=True,
         cwd=ROOT,
         env=env,
@@ -233,7 +233,7 @@ def test_leaving_before_the_first_choice_leaves_nothing_to_resume(
 
     monkeypatch.setenv("ATTUNE_DATA_DIR", str(tmp_path))
     result = subprocess.run(
-        [sys.executable, "-m", "simulator", "play", str(MINI), "--plain"],
+        [sys.executable, "-m", "simulator", "play", str(MINI), "--plain", "--in-order"],
         input="",  # end of input at the first prompt
         capture_output=True,
         text=True,

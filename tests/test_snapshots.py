@@ -27,7 +27,9 @@ async def settle(pilot: Any) -> None:
 
 def app_for(mode: str = "practice", start: bool = True) -> Any:
     v = load_vignette(MINI)
-    return make_app(library_paths=[MINI, LOOP], start=(MINI, v) if start else None, mode=mode)
+    return make_app(
+        in_order=True, library_paths=[MINI, LOOP], start=(MINI, v) if start else None, mode=mode
+    )
 
 
 def test_library(snap_compare: Any) -> None:
@@ -98,7 +100,7 @@ def test_login(snap_compare: Any, tmp_path: Path) -> None:
             "the login's answer",
         )
 
-    app = make_app(db_url=url, require_login=True)
+    app = make_app(in_order=True, db_url=url, require_login=True)
     assert snap_compare(app, terminal_size=SIZE, run_before=wrong_password)
 
 

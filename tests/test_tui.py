@@ -65,7 +65,7 @@ async def test_play_to_every_ending(
     path: Path, mode: str, ending: str, keys: list[int], fresh_data_dir: Path
 ) -> None:
     v = load_vignette(path)
-    app = make_app(library_paths=[path], start=(path, v), mode=mode)
+    app = make_app(in_order=True, library_paths=[path], start=(path, v), mode=mode)
     async with app.run_test(size=SIZE) as pilot:
         await _settle(pilot)
         await pilot.press("enter")  # briefing -> play
@@ -97,7 +97,7 @@ async def test_play_to_every_ending(
 
 async def test_rewind_rationale_and_checkin(fresh_data_dir: Path) -> None:
     v = load_vignette(MINI)
-    app = make_app(library_paths=[MINI], start=(MINI, v), mode="practice")
+    app = make_app(in_order=True, library_paths=[MINI], start=(MINI, v), mode="practice")
     async with app.run_test(size=SIZE) as pilot:
         await _settle(pilot)
         await pilot.press("enter")
@@ -118,7 +118,7 @@ async def test_rewind_rationale_and_checkin(fresh_data_dir: Path) -> None:
 
 async def test_assessment_has_no_rewind(fresh_data_dir: Path) -> None:
     v = load_vignette(MINI)
-    app = make_app(library_paths=[MINI], start=(MINI, v), mode="assessment")
+    app = make_app(in_order=True, library_paths=[MINI], start=(MINI, v), mode="assessment")
     async with app.run_test(size=SIZE) as pilot:
         await _settle(pilot)
         await pilot.press("enter", "2", "b")
@@ -132,7 +132,7 @@ async def test_assessment_has_no_rewind(fresh_data_dir: Path) -> None:
 async def test_enter_in_the_search_opens_its_only_match(fresh_data_dir: Path) -> None:
     from simulator.hosts.tui.screens.briefing import BriefingScreen
 
-    app = make_app(library_paths=[MINI, LOOP])
+    app = make_app(in_order=True, library_paths=[MINI, LOOP])
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: bool(app.screen.query("DataTable")), "the library")
         await pilot.press("slash", *load_vignette(LOOP).title[:6], "enter")
@@ -152,7 +152,7 @@ async def test_markup_in_vignette_text_is_literal(tmp_path: Path) -> None:
     path = tmp_path / "markup.yaml"
     path.write_text(text)
     v = load_vignette(path)
-    app = make_app(library_paths=[path], start=(path, v))
+    app = make_app(in_order=True, library_paths=[path], start=(path, v))
     async with app.run_test(size=SIZE) as pilot:
         await _settle(pilot)
         await pilot.press("enter")
@@ -166,7 +166,7 @@ async def test_markup_in_vignette_text_is_literal(tmp_path: Path) -> None:
 
 
 async def test_library_search_and_resume(fresh_data_dir: Path) -> None:
-    app = make_app(library_paths=[MINI, LOOP])
+    app = make_app(in_order=True, library_paths=[MINI, LOOP])
     async with app.run_test(size=SIZE) as pilot:
         await _settle(pilot)
         table = app.screen.query_one("DataTable")
@@ -178,7 +178,7 @@ async def test_library_search_and_resume(fresh_data_dir: Path) -> None:
         await _settle(pilot)
         assert app.session is not None and app.session.turn == 1
     # a new app finds the unfinished session and resumes it with u
-    app = make_app(library_paths=[MINI, LOOP])
+    app = make_app(in_order=True, library_paths=[MINI, LOOP])
     async with app.run_test(size=SIZE) as pilot:
         await _settle(pilot)
         assert "Unfinished" in str(app.screen.query_one("#resume-hint").render())
@@ -190,7 +190,7 @@ async def test_library_search_and_resume(fresh_data_dir: Path) -> None:
 
 
 async def test_help_and_theme() -> None:
-    app = make_app(library_paths=[MINI])
+    app = make_app(in_order=True, library_paths=[MINI])
     async with app.run_test(size=SIZE) as pilot:
         await _settle(pilot)
         dark = app.current_theme.dark
@@ -237,7 +237,7 @@ async def test_tui_and_plain_debrief_share_the_turn_text(fresh_data_dir: Path) -
     from simulator.service.play import Play
 
     v = load_vignette(MINI)
-    app = make_app(library_paths=[MINI], start=(MINI, v), mode="assessment")
+    app = make_app(in_order=True, library_paths=[MINI], start=(MINI, v), mode="assessment")
     async with app.run_test(size=SIZE) as pilot:
         await _settle(pilot)
         await pilot.press("enter", "2", "1", "1")
@@ -247,7 +247,7 @@ async def test_tui_and_plain_debrief_share_the_turn_text(fresh_data_dir: Path) -
         tui_turns = [
             str(item.query_one("Static").render()) for item in app.screen.query("TurnItem")
         ]
-    plain = Session(v, rubric_version=default_rubric().version, mode="assessment")
+    plain = Session(v, rubric_version=default_rubric().version, mode="assessment", in_order=True)
     for index in (1, 0, 0):
         plain.choose(index)
     run = Play(plain, default_rubric(), lambda t: None)
@@ -283,7 +283,7 @@ async def test_assignments_come_first_and_rationale_is_required(
         rationale_required=True,
         actor="lead",
     )
-    app = make_app(library_paths=[MINI, LOOP], trainee="amy", db_url=url)
+    app = make_app(in_order=True, library_paths=[MINI, LOOP], trainee="amy", db_url=url)
     async with app.run_test(size=SIZE) as pilot:
         await _settle(pilot)
         table = app.screen.query_one("DataTable")
@@ -312,7 +312,7 @@ async def test_the_collector_resumes_once_the_first_frame_is_up(fresh_data_dir: 
 
     gc.disable()
     try:
-        app = make_app(library_paths=[MINI])
+        app = make_app(in_order=True, library_paths=[MINI])
         async with app.run_test(size=SIZE) as pilot:
             await _settle(pilot)
             assert gc.isenabled()
@@ -344,7 +344,7 @@ async def test_practice_feedback_scores_the_route_as_it_stands(fresh_data_dir: P
         await pilot.pause()
         assert str(app.screen.query_one(FeedbackLine).render()) == expected(app)
 
-    app = make_app(library_paths=[LOOP], start=(LOOP, v), mode="practice")
+    app = make_app(in_order=True, library_paths=[LOOP], start=(LOOP, v), mode="practice")
     async with app.run_test(size=SIZE) as pilot:
         await _settle(pilot)
         await pilot.press("enter")
@@ -356,7 +356,7 @@ async def test_practice_feedback_scores_the_route_as_it_stands(fresh_data_dir: P
         assert not app.session.ended and app.session.turn == 2
         await _settle(pilot)
     (saved,) = list((fresh_data_dir / "sessions").glob("*.json"))
-    app = make_app(library_paths=[LOOP], resume=(LOOP, v, load_transcript(saved)))
+    app = make_app(in_order=True, library_paths=[LOOP], resume=(LOOP, v, load_transcript(saved)))
     async with app.run_test(size=SIZE) as pilot:
         await _settle(pilot)
         assert app.session is not None and app.session.turn == 2
@@ -376,7 +376,7 @@ async def test_tui_and_plain_give_the_same_practice_feedback(fresh_data_dir: Pat
 
     v = load_vignette(LOOP)
     keys = [2, 1, 2]
-    app = make_app(library_paths=[LOOP], start=(LOOP, v), mode="practice")
+    app = make_app(in_order=True, library_paths=[LOOP], start=(LOOP, v), mode="practice")
     tui: list[list[tuple[str, str]]] = []
     async with app.run_test(size=SIZE) as pilot:
         await _settle(pilot)
@@ -388,7 +388,9 @@ async def test_tui_and_plain_give_the_same_practice_feedback(fresh_data_dir: Pat
             shown = str(app.screen.query_one(FeedbackLine).render())
             tui.append(re.findall(r"^([+-]\d+)  ([\w-]+):", shown, re.M))
     out = io.StringIO()
-    run = service.start(LOOP, v, default_rubric(), mode="practice", use_database=False)
+    run = service.start(
+        LOOP, v, default_rubric(), mode="practice", use_database=False, in_order=True
+    )
     play(run, Console(out, io.StringIO("".join(f"{k}\n" for k in keys))))
     plain = [
         re.findall(r"feedback: ([+-]\d+) ([\w-]+):", block)

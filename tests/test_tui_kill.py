@@ -39,7 +39,11 @@ def test_kill_during_tui_session_loses_nothing(tmp_path: Path) -> None:
     pid, fd = pty.fork()
     if pid == 0:  # the child: the real `attune play` on a terminal
         os.chdir(ROOT)
-        os.execve(sys.executable, [sys.executable, "-m", "simulator", "play", str(MINI)], env)
+        os.execve(
+            sys.executable,
+            [sys.executable, "-m", "simulator", "play", str(MINI), "--in-order"],
+            env,
+        )
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
     sessions = tmp_path / "sessions"
 

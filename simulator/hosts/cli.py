@@ -58,14 +58,20 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON report instead of text.")
-def lint(paths: tuple[Path, ...], as_json: bool) -> None:
+@click.option(
+    "--cues",
+    is_flag=True,
+    help="Also play surface policies (longest, first, keywords...) against the scorer, with the "
+    "options shuffled as the player shows them, and compare each with random choices.",
+)
+def lint(paths: tuple[Path, ...], as_json: bool, cues: bool) -> None:
     """Check vignette files or folders: format, graph structure, scoring.
 
     Exit 0 when clean, 1 when a vignette has an error finding, 2 when a file cannot be read.
     """
     from simulator.service.lint import lint_paths, render_text
 
-    report = lint_paths(list(paths))
+    report = lint_paths(list(paths), cues=cues)
     # the problems first: the text report's summary line points up to them
     for problem in report.unreadable:
         click.echo(problem.render(), err=True)
@@ -170,6 +176,11 @@ def convert(file: Path, to: str, out: Path | None) -> None:
     "--seed", type=int, default=0, show_default=True, help="Seed for the random strategy."
 )
 @click.option(
+    "--in-order",
+    is_flag=True,
+    help="Show each beat's choices as authored, not shuffled (for an author's own checks).",
+)
+@click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     required=True,
@@ -188,6 +199,7 @@ def autoplay(
     rubric: Path | None,
     trainee: str | None,
     db_url: str | None,
+    in_order: bool,
 ) -> None:
     """Play a vignette headlessly and write its transcript, as a real session would.
 
@@ -224,6 +236,7 @@ def autoplay(
         warm=False,
         use_database=use_database,
         on_db_error=lambda exc, _journal: errors.append(exc),
+        in_order=in_order,
     )
     if strategy == "random":
         rng = random.Random(seed)
@@ -276,6 +289,11 @@ def score(transcript: Path, rubric: Path | None, vignette: Path | None, as_json:
 )
 @click.option("--trainee", help="Your name or id, recorded in the transcript.")
 @click.option("--served", is_flag=True, hidden=True, help="Started by `attune serve`.")
+@click.option(
+    "--in-order",
+    is_flag=True,
+    help="Show each beat's choices as authored, not shuffled (for an author's own checks).",
+)
 @db_option
 def play(
     vignette: Path | None,
@@ -285,6 +303,7 @@ def play(
     trainee: str | None,
     served: bool,
     db_url: str | None,
+    in_order: bool,
 ) -> None:
     """Play a vignette. Sessions are saved after every choice and can be resumed."""
     import gc
@@ -292,7 +311,7 @@ def play(
     if not plain and not served:
         # the full-screen player paints its first frame before the core's heavier imports; the
         # collector, paused by the entry point, resumes once that frame is on screen
-        _play_tui(vignette, mode, resume, trainee, db_url)
+        _play_tui(vignette, mode, resume, trainee, db_url, in_order)
         return
     gc.enable()  # a long-running session needs the collector (the entry point paused it)
     if served:
@@ -300,7 +319,7 @@ def play(
         return
     from simulator.hosts import plain as player
 
-    player.run(vignette, mode, resume, trainee, db_url)
+    player.run(vignette, mode, resume, trainee, db_url, in_order=in_order)
 
 
 def _play_served(db_url: str | None) -> None:
@@ -316,7 +335,12 @@ def _ask_password(name: str) -> str:
 
 
 def _play_tui(
-    vignette: Path | None, mode: str, resume: bool, trainee: str | None, db_url: str | None
+    vignette: Path | None,
+    mode: str,
+    resume: bool,
+    trainee: str | None,
+    db_url: str | None,
+    in_order: bool = False,
 ) -> None:
     from simulator.hosts.tui.app import make_app
 
@@ -345,4 +369,5 @@ def _play_tui(
         trainee=trainee,
         db_url=db_url,
         check_shared=True,
+        in_order=in_order,
     ).run()

@@ -79,7 +79,13 @@ def briefing(con: Console, v: Vignette, mode: str) -> None:
 
 
 def run(
-    vignette: Path | None, mode: str, resume: bool, trainee: str | None, db_url: str | None
+    vignette: Path | None,
+    mode: str,
+    resume: bool,
+    trainee: str | None,
+    db_url: str | None,
+    *,
+    in_order: bool = False,
 ) -> None:
     """`attune play --plain`: pick a vignette (unless named), brief, play, debrief."""
     from simulator.service.courses import open_database, shared_mode, writer
@@ -130,6 +136,7 @@ def run(
             # a database whose gate could not be checked is not written; sync checks it later
             use_database=unreachable is None,
             assignments=unreachable is None,
+            in_order=in_order,
         )
         if unreachable is not None and run.journal is not None:
             db_failed(unreachable, run.journal)
@@ -180,7 +187,7 @@ def play(
         if beat.nonverbal:
             con.say(f"({beat.nonverbal})")
         checkin = None
-        for i, c in enumerate(run.offered(), 1):
+        for i, c in enumerate(run.options(), 1):
             con.say(f"  {i}. {c.say}")
         if beat.checkin:
             con.say(f"Check-in (c): {beat.checkin}")
@@ -216,8 +223,8 @@ def play(
                     if not rationale:
                         con.say("A rationale is required here; type it, or q to save and quit.")
                         continue
-                lines = run.choose(
-                    int(answer) - 1,
+                lines = run.pick(
+                    int(answer),
                     rationale=rationale,
                     checkin=checkin,
                     elapsed_ms=int((clock() - started) * 1000),

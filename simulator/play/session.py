@@ -44,7 +44,11 @@ class Session:
         strategy: str | None = None,
         assignment_id: int | None = None,
         cohort_id: int | None = None,
+        in_order: bool = False,
     ) -> None:
+        """`in_order` shows the choices as authored (for an author's own checks); otherwise
+        each beat's choices are shuffled, seeded by the session id, so position gives nothing
+        away."""
         self.vignette = vignette
         self.store = store
         self._transcript = Transcript(
@@ -60,6 +64,7 @@ class Session:
             assignment_id=assignment_id,
             cohort_id=cohort_id,
             started_at=now(),
+            order="authored" if in_order else "shuffled",
         )
         self._transcript = sealed(self._transcript)
         self.plan = plan or Plan(vignette)
@@ -85,9 +90,17 @@ class Session:
         return len(self.route)
 
     def offered(self) -> list[Choice]:
+        """The current beat's choices in their authored order (a choice's index is its identity)."""
         if self.ended:
             return []
         return list(self.vignette.beat_map[self.node].choices)
+
+    def order(self) -> list[int]:
+        """The authored indices of the current beat's choices, in the order the trainee sees them."""
+        if self.ended:
+            return []
+        count = len(self.vignette.beat_map[self.node].choices)
+        return self._transcript.display_order(self.node, count)
 
     # ------------------------------------------------------------ actions
     def choose(
@@ -118,6 +131,7 @@ class Session:
             elapsed_ms=elapsed_ms,
             rationale=rationale or None,
             checkin=checkin or None,
+            order=[i + 1 for i in self.order()] if self._transcript.order == "shuffled" else None,
         )
         events: list[ChoiceEvent | RewindEvent | EndEvent] = [event]
         self.route.append((self.node, index))

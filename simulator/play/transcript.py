@@ -7,12 +7,21 @@ record; `route()` gives the choices that stand, which is what scoring counts.
 from __future__ import annotations
 
 import json
+import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    field_validator,
+    model_serializer,
+)
 from pydantic_core import PydanticCustomError
 
 from simulator.errors import AttuneError, Problem
@@ -35,7 +44,34 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
-class ChoiceEvent(_Frozen):
+class _Later(_Frozen):
+    """A record whose fields added after format 1 first appeared are left out while unset, so a
+    transcript written before them keeps its exact bytes and its hash chain."""
+
+    _LATER: frozenset[str] = frozenset()
+
+    @model_serializer(mode="wrap")
+    def _omit_unset_later(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        out: dict[str, Any] = handler(self)
+        for name in self._LATER:
+            if out.get(name, 0) is None:
+                del out[name]
+        return out
+
+
+def display_order(session_id: str, beat: str, count: int) -> list[int]:
+    """The order a shuffled session shows a beat's choices in: 0-based authored indices, seeded by
+    the session id and the beat (the same every time the beat comes round in that session).
+    `random.Random` seeds from a string through SHA-512, so the order is the same on every
+    machine and Python version that keeps seed version 2."""
+    order = list(range(count))
+    random.Random(f"attunement.order.v1:{session_id}:{beat}").shuffle(order)
+    return order
+
+
+class ChoiceEvent(_Later):
+    _LATER = frozenset({"order"})
+
     kind: Literal["choice"] = "choice"
     seq: int = Field(ge=0)
     at: str = Field(description="When the choice was made (ISO 8601, UTC).")
@@ -50,7 +86,18 @@ class ChoiceEvent(_Frozen):
     checkin: str | None = Field(
         default=None, description="The trainee's answer to the beat's self-awareness check-in."
     )
+    order: list[int] | None = Field(
+        default=None,
+        description="The choice numbers (authored, from 1) in the order the trainee saw them, "
+        "when the session shuffled them; the number the trainee pressed is the position of "
+        "`choice` in this list.",
+    )
     hash: str | None = Field(default=None, description=HASH_DOC)
+
+    @property
+    def shown(self) -> int:
+        """The number the trainee saw beside the choice they made."""
+        return self.order.index(self.choice) + 1 if self.order else self.choice
 
 
 class RewindEvent(_Frozen):
@@ -72,7 +119,9 @@ class EndEvent(_Frozen):
 Event = Annotated[ChoiceEvent | RewindEvent | EndEvent, Field(discriminator="kind")]
 
 
-class Transcript(_Frozen):
+class Transcript(_Later):
+    _LATER = frozenset({"order"})
+
     format: Literal["attunement.transcript"] = "attunement.transcript"
     version: Literal[1] = 1
     session_id: str = Field(
@@ -94,6 +143,12 @@ class Transcript(_Frozen):
     )
     cohort_id: int | None = Field(default=None, description="The assignment's cohort, if any.")
     started_at: str
+    order: Literal["shuffled", "authored"] | None = Field(
+        default=None,
+        description="How the choices were shown: shuffled per session (seeded by the session id "
+        "and the beat) or in the authored order. Unset in transcripts made before shuffling, "
+        "which all showed the authored order.",
+    )
     header_hash: str | None = Field(
         default=None, description="sha256 of the header fields above; the chain starts here."
     )
@@ -137,6 +192,24 @@ class Transcript(_Frozen):
                 del stack[e.to_turn :]
         kept = {id(c) for c in stack}
         return [(c, id(c) in kept) for c in self.events if isinstance(c, ChoiceEvent)]
+
+    def display_order(self, beat: str, count: int) -> list[int]:
+        """The order (0-based authored indices) the trainee saw `beat`'s `count` choices in."""
+        for e in reversed(self.events):
+            if isinstance(e, ChoiceEvent) and e.beat == beat and e.order:
+                return [n - 1 for n in e.order]
+        if self.order == "shuffled":
+            return display_order(self.session_id, beat, count)
+        return list(range(count))
+
+    def order_map(self) -> dict[str, list[int]]:
+        """Every beat the trainee chose at, with the order its choices were shown in (shuffled
+        sessions only; empty when the choices were shown as authored)."""
+        out: dict[str, list[int]] = {}
+        for e in self.events:
+            if isinstance(e, ChoiceEvent) and e.order:
+                out[e.beat] = [n - 1 for n in e.order]
+        return out
 
     @property
     def ending(self) -> str | None:

@@ -31,6 +31,7 @@ CSV_COLUMNS = (
     "turn",
     "beat",
     "choice",
+    "shown",
     "say",
     "moves",
     "valence",
@@ -72,7 +73,10 @@ class Scored:
 
 def scored(t: Transcript, v: Vignette, rubric: Rubric) -> Scored:
     route = [(e.beat, e.choice - 1) for e in t.route()]
-    return Scored(t, v, score_route(v, route, rubric, recorded_rubric_version=t.rubric_version))
+    report = score_route(
+        v, route, rubric, recorded_rubric_version=t.rubric_version, order=t.order_map()
+    )
+    return Scored(t, v, report)
 
 
 def choice_rows(s: Scored) -> list[dict[str, Any]]:
@@ -99,6 +103,7 @@ def choice_rows(s: Scored) -> list[dict[str, Any]]:
                 "turn": e.turn,
                 "beat": e.beat,
                 "choice": e.choice,
+                "shown": e.shown,
                 "say": e.say,
                 "moves": " ".join(moves),
                 "valence": ts.valence if ts else "",
@@ -194,6 +199,7 @@ def transcript_html(s: Scored, rubric: Rubric, integrity: str = "") -> str:
                 "n": t.turn,
                 "client": t.client,
                 "say": t.say,
+                "shown": t.seen,
                 "moves": ", ".join(t.moves),
                 "state": state_line(s.vignette, t.state),
                 "lines": t.lines,
@@ -339,6 +345,7 @@ def xapi_statements(
             f"{base}/extensions/points": ts.points if ts else None,
             f"{base}/extensions/valence": ts.valence if ts else None,
             f"{base}/extensions/stands": ts is not None,
+            f"{base}/extensions/shown-as": e.shown,
         }
         obj = {
             "objectType": "Activity",

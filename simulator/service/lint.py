@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from simulator.content.analysis import Analysis, Finding, analyse
 from simulator.content.loader import find_vignette_files, load_with_lines
 from simulator.content.model import Vignette
 from simulator.errors import AttuneError, Problem
+
+if TYPE_CHECKING:
+    from scoring.cues import CueAudit
 
 
 class Linted(NamedTuple):
@@ -16,6 +19,7 @@ class Linted(NamedTuple):
     vignette: Vignette
     analysis: Analysis
     findings: list[Finding]
+    cues: CueAudit | None = None
 
 
 class LintReport:
@@ -44,11 +48,23 @@ class LintReport:
                     "shortest_route": r.analysis.stats.shortest_route,
                     "longest_route": r.analysis.stats.longest_route,
                     "findings": [f.as_dict() for f in r.findings],
+                    **({"cue_audit": _audit_json(r.cues)} if r.cues else {}),
                 }
                 for r in self.results
             ],
             "unreadable": [p.as_dict() for p in self.unreadable],
         }
+
+
+def _audit_json(audit: CueAudit) -> dict[str, Any]:
+    return {
+        "sessions": audit.sessions,
+        "random_mean": round(audit.random_mean, 1),
+        "policies": [
+            {"policy": p.name, "means": p.description, "mean": round(p.mean, 1), "best": p.best}
+            for p in audit.results
+        ],
+    }
 
 
 def lint_structure(v: Vignette, lines: dict[str, int] | None = None) -> Analysis:
@@ -63,14 +79,18 @@ def lint_vignette(
     analysis = lint_structure(v, lines)
     findings = list(analysis.findings)
     if not analysis.errors:
+        from scoring.cues import length_findings
         from scoring.lintrules import scoring_findings
 
         findings.extend(scoring_findings(v, lines or {}))
+        findings.extend(length_findings(v, lines))
     findings.sort(key=lambda f: (f.severity != "error", f.line or 0, f.code))
     return analysis, findings
 
 
-def lint_paths(paths: list[Path]) -> LintReport:
+def lint_paths(paths: list[Path], *, cues: bool = False) -> LintReport:
+    """Lint every vignette file under `paths`; `cues` adds the surface-policy audit
+    (`scoring.cues.cue_audit`)."""
     report = LintReport()
     files = find_vignette_files(paths)
     missing = [p for p in paths if not p.exists()]
@@ -93,7 +113,14 @@ def lint_paths(paths: list[Path]) -> LintReport:
             report.unreadable.extend(exc.problems)
             continue
         analysis, findings = lint_vignette(v, lines)
-        report.results.append(Linted(str(path), v, analysis, findings))
+        audit = None
+        if cues and not analysis.errors:
+            from scoring.cues import cue_audit
+            from scoring.rubric import default_rubric
+
+            audit = cue_audit(v, default_rubric())
+            findings.extend(audit.findings())
+        report.results.append(Linted(str(path), v, analysis, findings, audit))
     return report
 
 
@@ -113,6 +140,16 @@ def render_text(report: LintReport) -> str:
         for f in r.findings:
             where = f"{r.path}:{f.line}" if f.line else r.path
             out.append(f"  {f.severity:<7} {f.code:<22} {where}: {f.message}")
+        if r.cues is not None:
+            a = r.cues
+            out.append(
+                f"  cue audit, {a.sessions} shuffled sessions per policy: "
+                f"random choices average {a.random_mean:.0f}/100"
+            )
+            for p in a.results:
+                out.append(
+                    f"    {p.name:<14} mean {p.mean:5.1f}  best {p.best:3d}  ({p.description})"
+                )
     errors = sum(1 for r in report.results for f in r.findings if f.severity == "error")
     warnings = sum(1 for r in report.results for f in r.findings if f.severity == "warning")
     summary = f"{len(report.results)} vignette(s): {errors} error(s), {warnings} warning(s)"

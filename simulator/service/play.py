@@ -164,7 +164,32 @@ class Play:
         return self.vignette.beat_map[self.session.node]
 
     def offered(self) -> list[Choice]:
+        """The current beat's choices in their authored order."""
         return self.session.offered()
+
+    def options(self) -> list[Choice]:
+        """The current beat's choices as the trainee sees them: numbered from 1 in this order,
+        which is shuffled per session unless it was started in order."""
+        choices = self.session.offered()
+        return [choices[i] for i in self.session.order()]
+
+    def pick(
+        self,
+        number: int,
+        *,
+        rationale: str | None = None,
+        checkin: str | None = None,
+        elapsed_ms: int | None = None,
+    ) -> list[Line]:
+        """Make the choice the trainee sees as `number` (from 1); see `choose`."""
+        order = self.session.order()
+        if not 1 <= number <= len(order):
+            raise AttuneError.single(
+                self.vignette.id, f"there is no choice {number} here (1 to {len(order)})"
+            )
+        return self.choose(
+            order[number - 1], rationale=rationale, checkin=checkin, elapsed_ms=elapsed_ms
+        )
 
     # ------------------------------------------------------------ actions
     def choose(
@@ -225,7 +250,9 @@ class Play:
     def report(self) -> ScoreReport:
         """The session's score, every point explained (fast: shown as soon as the session ends)."""
         return self.story.score(
-            self.session.route, recorded_rubric_version=self.transcript.rubric_version
+            self.session.route,
+            recorded_rubric_version=self.transcript.rubric_version,
+            order=self.transcript.order_map(),
         )
 
     def expert(self) -> Bound:
@@ -242,7 +269,10 @@ class Play:
 
     def road_not_taken(self, turn: int) -> RoadNotTaken:
         """What each other choice at `turn` (1-based) would have scored, and the reply it got."""
-        return self.story.road_not_taken(self.session.route, turn)
+        beat = self.session.route[turn - 1][0]
+        count = len(self.vignette.beat_map[beat].choices)
+        order = self.transcript.display_order(beat, count)
+        return self.story.road_not_taken(self.session.route, turn, order)
 
 
 def _refuse_broken(path: Path, vignette: Vignette) -> None:
@@ -304,8 +334,12 @@ def start(
     warm: bool = True,
     background: Runner | None = None,
     on_db_error: DbErrorHandler | None = None,
+    in_order: bool = False,
 ) -> Play:
     """Start a session of `vignette` (read from `path`) and save its first record.
+
+    Each beat's choices are shown shuffled (seeded by the session id, recorded in the
+    transcript) unless `in_order`, which an author uses for their own checks.
 
     With a trainee, an assignment of this vignette sets the mode and counts the attempt (refused,
     with a clear message, when none is left). The journal is `out` if given, else the user's
@@ -326,6 +360,7 @@ def start(
         strategy=strategy,
         assignment_id=task.assignment_id if task else None,
         cohort_id=task.cohort_id if task else None,
+        in_order=in_order,
     )
     journal = out or session_path(session.transcript.session_id)
     writer: Store = file_store(journal) if out is not None else LatestWriter(journal)

@@ -48,6 +48,7 @@ def score_transcript(loaded: LoadedTranscript, v: Vignette, r: Rubric) -> ScoreR
             [(e.beat, e.choice - 1) for e in route],
             r,
             recorded_rubric_version=loaded.transcript.rubric_version,
+            order=loaded.transcript.order_map(),
         )
     except RouteError as exc:
         raise route_problems(

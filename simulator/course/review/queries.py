@@ -132,7 +132,9 @@ def load_review(
         may_read_transcript(viewer, t.trainee)
     v = vignette_for(t, f"session {session_id}")
     route = [(e.beat, e.choice - 1) for e in t.route()]
-    original = score_route(v, route, rubric, recorded_rubric_version=t.rubric_version)
+    original = score_route(
+        v, route, rubric, recorded_rubric_version=t.rubric_version, order=t.order_map()
+    )
     with db.read() as conn:
         rows = conn.execute(
             sa.select(overrides)
@@ -170,7 +172,7 @@ def load_review(
         ]
     moves = {o.turn: list(o.value) for o in ovs if o.field == "moves"}  # the latest wins
     points = {o.turn: int(o.value) for o in ovs if o.field == "points"}
-    effective = score_route(_recoded(v, route, moves), route, rubric)
+    effective = score_route(_recoded(v, route, moves), route, rubric, order=t.order_map())
     net = sum(points.get(ts.turn, ts.points) for ts in effective.turns) + sum(
         ln.points for ln in effective.end
     )

@@ -43,7 +43,7 @@ def turn_review_text(review: Review, turn: int) -> str:
     v = review.vignette
     out = [
         f'Turn {turn} — {v.client.name}: "{ts.client}"',
-        f'  Trainee chose {ts.choice}: "{ts.say}"  [{", ".join(ts.moves) or "no code"}]',
+        f'  Trainee chose {ts.seen}: "{ts.say}"  [{", ".join(ts.moves) or "no code"}]',
     ]
     if event is not None:
         out.append(f"  Rationale: {event.rationale or '(none given)'}")
@@ -76,7 +76,7 @@ def rewound_text(review: Review) -> str:
     for e in undone:
         beat = v.beat_map.get(e.beat)
         said = beat.choices[e.choice - 1].say if beat and e.choice <= len(beat.choices) else e.say
-        lines.append(f'  turn {e.turn} at "{e.beat}": chose {e.choice}, "{said}"')
+        lines.append(f'  turn {e.turn} at "{e.beat}": chose {e.shown}, "{said}"')
         if e.rationale:
             lines.append(f"    rationale: {e.rationale}")
     return "\n".join(lines)

@@ -57,8 +57,11 @@ class AttuneApp(App[None]):
         reviewer: str | None = None,
         require_login: bool = False,
         check_shared: bool = False,
+        in_order: bool = False,
     ) -> None:
         super().__init__()
+        self.in_order = in_order
+        """Show choices as authored rather than shuffled (`attune play --in-order`)."""
         self.require_login = require_login
         self.check_shared = check_shared
         """Find out (in a worker, after the first frame) whether the database is shared."""
@@ -159,6 +162,7 @@ class AttuneApp(App[None]):
                 db_url=self.db_url,
                 background=self._in_worker,
                 on_db_error=self._db_failed,
+                in_order=self.in_order,
             )
         except AttuneError as exc:
             problem = exc.problems[0]

@@ -114,12 +114,12 @@ class DebriefScreen(AttuneScreen):
         for t in report.turns:
             beat = v.beat_map[t.beat]
             others = [
-                f"{i} {'+'.join(c.moves)}→{'/'.join(c.targets())}"
-                for i, c in enumerate(beat.choices, 1)
-                if i != t.choice
+                f"{report.shown(t.beat, i)} {'+'.join(c.moves)}→{'/'.join(c.targets())}"
+                for i, c in enumerate(beat.choices)
+                if i != t.choice - 1
             ]
             rows.append(
-                f"{t.beat} ══{t.choice} {'+'.join(t.moves)}══▶ {t.reached}    (not taken: {'; '.join(others)})"
+                f"{t.beat} ══{t.seen} {'+'.join(t.moves)}══▶ {t.reached}    (not taken: {'; '.join(others)})"
             )
         return rows
 

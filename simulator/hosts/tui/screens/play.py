@@ -127,7 +127,7 @@ class PlayScreen(AttuneScreen):
         checkin = self.query_one("#checkin", Static)
         checkin.update(f"Check-in (c): {beat.checkin}" if beat.checkin else "")
         checkin.display = bool(beat.checkin)
-        self.query_one(ChoiceList).show([c.say for c in beat.choices])
+        self.query_one(ChoiceList).show([c.say for c in self.run.options()])
         self.rationale = self.checkin = None
         self._show_notes()
         self.shown_at = time.monotonic()
@@ -166,8 +166,8 @@ class PlayScreen(AttuneScreen):
             )
             return
         elapsed = int((time.monotonic() - self.shown_at) * 1000)
-        lines = self.run.choose(
-            number - 1, rationale=self.rationale, checkin=self.checkin, elapsed_ms=elapsed
+        lines = self.run.pick(
+            number, rationale=self.rationale, checkin=self.checkin, elapsed_ms=elapsed
         )
         if self.run.ended:
             self.attune.show_closing(self.run)
