@@ -8,6 +8,10 @@ from scoring.results import Metric, Rupture, TurnScore, counted
 from scoring.rubric import METRICS
 from simulator.play.engine import ClientState
 
+MITI_COUNTED = ("reflection_to_question", "percent_complex_reflections")
+TOO_FEW = "too few to band"
+"""The band shown when a route has fewer reflections plus questions than the rubric's minimum."""
+
 
 def metrics(
     ctx: Context, turns: list[TurnScore], ruptures: list[Rupture], final: ClientState
@@ -17,6 +21,8 @@ def metrics(
     for t in turns:
         static = statics[(t.beat, t.choice - 1)]
         c, s_, q_ = static.miti
+        if static.depth and not q_ and "?" in t.say:
+            q_ = 1  # a deepening or interpreting move asked as a question is a MITI question
         cr += c
         sr += s_
         q += q_
@@ -80,10 +86,13 @@ def metrics(
     alliance = final.get("alliance")
     values["alliance_at_end"] = (float(alliance), f"{alliance}/10")
     out = {}
+    too_few = refl + q < ctx.rubric.miti_min_count
     for name in METRICS:
         value, display = values[name]
         bands = ctx.rubric.bands.metrics[name]
         band = "n/a" if value is None else bands.band(value)
+        if too_few and value is not None and name in MITI_COUNTED:
+            band = TOO_FEW
         out[name] = Metric(
             name,
             None if value is None or value == float("inf") else round(value, 2),

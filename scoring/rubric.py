@@ -151,6 +151,13 @@ class Rubric(_Frozen):
     unrepaired_source: str
     unrepaired_feedback: str
     base_sources: dict[Literal["A", "N", "P", "W"], str]
+    miti_min_count: int = Field(
+        default=0,
+        ge=0,
+        le=50,
+        description="Reflections plus questions a route needs before its MITI R:Q and %CR are "
+        "banded; below it the report says 'too few to band'.",
+    )
     ending_points: dict[str, int] = Field(default_factory=dict)
     """Points for how the session ended, by ending kind (the turn limit counts as stalled)."""
     ending_source: str = ""

@@ -59,7 +59,7 @@ def test_rescoring_under_a_new_rubric(best: Path, tmp_path: Path) -> None:
     newer = tmp_path / "rubric.yaml"
     newer.write_text(
         DEFAULT_RUBRIC.read_text()
-        .replace('version: "2026.11-2"', 'version: "2099.1"')
+        .replace('version: "2026.11-3"', 'version: "2099.1"')
         .replace("weights: {A: 2,", "weights: {A: 1,")
     )
     report = json.loads(cli("score", str(best), "--rubric", str(newer), "--json").stdout)

@@ -270,3 +270,52 @@ def test_every_line_names_an_instrument() -> None:
                 k in ln.source
                 for k in ("MITI", "3RS", "Window", "window", "Phase", "Attachment", "MI ")
             )
+
+
+def _chain(
+    moves: list[list[str]], says: list[str] | None = None
+) -> tuple[Any, list[tuple[str, int]]]:
+    """A straight line of beats, one chosen move list each, ending well."""
+    ids = [f"b{i}" for i in range(len(moves))]
+    beats = [
+        {
+            "id": b,
+            "choices": [
+                choice(
+                    ids[i + 1] if i + 1 < len(ids) else "good",
+                    m,
+                    **({"say": says[i]} if says else {}),
+                ),
+                choice("bad", ["persuade"]),
+            ],
+        }
+        for i, (b, m) in enumerate(zip(ids, moves, strict=True))
+    ]
+    return vignette(beats), [(b, 0) for b in ids]
+
+
+def test_miti_ratios_of_a_few_codes_are_not_banded() -> None:
+    """MITI 4.2.1 summary scores need enough codes: two reflections are not a 'good' R:Q."""
+    v, route = _chain([["complex_reflection"], ["complex_reflection"]])
+    few = score_route(v, route, default_rubric()).metrics
+    assert default_rubric().miti_min_count > 2
+    assert few["reflection_to_question"].band == "too few to band"
+    assert few["percent_complex_reflections"].band == "too few to band"
+    assert few["percent_attuned"].band != "too few to band"  # not a MITI count
+    v, route = _chain([["complex_reflection"], ["question"]] * 4)
+    many = score_route(v, route, default_rubric()).metrics
+    assert many["reflection_to_question"].band == "fair"  # 4 reflections, 4 questions: 1:1
+
+
+def test_a_deepening_question_counts_as_a_question() -> None:
+    """MITI 4.2.1 codes a question as a question, whatever else it does: R:Q counts it."""
+    says = ["What was that like, when she left?", "You wanted her to stay."]
+    v, route = _chain([["deepen"], ["complex_reflection"]], says)
+    rq = score_route(v, route, default_rubric()).metrics["reflection_to_question"]
+    assert "1 question" in rq.display and rq.value == 1.0
+    says = ["Stay with that feeling of her leaving.", "You wanted her to stay."]
+    v, route = _chain([["deepen"], ["complex_reflection"]], says)
+    assert (
+        "no questions"
+        in score_route(v, route, default_rubric()).metrics["reflection_to_question"].display
+    )
