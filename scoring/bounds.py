@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from scoring.context import Context, base_env
 from scoring.rubric import Rubric
-from scoring.scorer import choice_points, end_lines, overall
+from scoring.scorer import choice_points, end_lines, is_stalled, overall
 from simulator.content.analysis import gc_paused
 from simulator.content.model import Vignette
 from simulator.play.engine import ClientState
@@ -38,6 +38,8 @@ class Bounds(NamedTuple):
     """How many reachable (beat, state) pairs were expanded."""
     undistinguished: frozenset[str]
     """Beats with two or more choices where, in every state reached, all choices score the same."""
+    open_at: frozenset[str] = frozenset()
+    """Endings that some route reaches with a rupture still open."""
 
 
 def compute_bounds(v: Vignette, rubric: Rubric, ctx: Context | None = None) -> Bounds:
@@ -99,8 +101,19 @@ def _compute(v: Vignette, ctx: Context) -> Bounds:
         ending = key[0]
         # Ties in the (clamped) overall go to the higher points per turn: the expert route is the
         # most consistently attuned one, not the longest one that collects the most credits.
-        b = (overall(rubric, hi[key], turns), Fraction(hi[key], max(turns, 1)), key, ending)
-        w = (overall(rubric, lo[key], turns), Fraction(lo[key], max(turns, 1)), key, ending)
+        stalled = is_stalled(ctx, ending)
+        b = (
+            overall(rubric, hi[key], turns, stalled),
+            Fraction(hi[key], max(turns, 1)),
+            key,
+            ending,
+        )
+        w = (
+            overall(rubric, lo[key], turns, stalled),
+            Fraction(lo[key], max(turns, 1)),
+            key,
+            ending,
+        )
         if best is None or b[:2] > best[:2]:
             best = b
         if worst is None or w[:2] < worst[:2]:
@@ -112,6 +125,7 @@ def _compute(v: Vignette, ctx: Context) -> Bounds:
         worst=Bound(worst[0], lo[worst[2]], _walk(lo_from, worst[2]), worst[3]),
         pairs=expanded,
         undistinguished=frozenset((decisions & reached_beats(hi)) - distinguished),
+        open_at=frozenset(k[0] for k in terminal_hi if k[1].rupture != "none"),
     )
 
 

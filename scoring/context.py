@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from scoring.results import Line
-from scoring.rubric import PointRule, Reclassify, Rubric
+from scoring.rubric import BEAT_FLAGS, PointRule, Reclassify, Rubric
 from simulator.content.codebook import VALENCE_NAMES, Codebook, codebook
 from simulator.content.expr import Pred, names_in, requirements
 from simulator.content.model import Vignette
@@ -57,11 +57,12 @@ class Context:
         self.plan = plan or Plan(v)
         """The vignette compiled for stepping."""
         self._static: dict[tuple[str, int], _Static] = {}
-        self._by_moves: dict[tuple[tuple[str, ...], bool, bool], _Static] = {}
+        self._by_moves: dict[tuple[tuple[str, ...], bool, bool, tuple[bool, ...]], _Static] = {}
         self._base: dict[tuple[tuple[str, ...], str], Line] = {}
         self._base_at: dict[tuple[str, int, str], Line] = {}
         self._pull: dict[str, bool] = {}  # filled on first use, per beat
         self._opens: dict[str, bool] = {}
+        self._flags: dict[str, tuple[bool, ...]] = {}
         self.env_templates: dict[tuple[Any, ...], dict[str, Any]] = {}
 
     def opens_rupture(self, node: str) -> bool:
@@ -109,12 +110,34 @@ class Context:
         self._base_at[(beat, index, valence)] = found
         return found
 
+    def beat_flags(self, beat: str) -> tuple[bool, ...]:
+        """The beat's `scoring.rubric.BEAT_FLAGS`, from its markers (computed on first use)."""
+        found = self._flags.get(beat)
+        if found is None:
+            markers = [self.cb.markers[m] for m in self.v.beat_map[beat].markers]
+            kinds = {m.kind for m in markers}
+            rejected = "rejects_intervention" in self.v.beat_map[beat].markers
+            asked = any(m.pulls_advice for m in markers) and not rejected
+            found = self._flags[beat] = (
+                "question" in kinds,
+                "risk" in kinds,
+                asked,
+                rejected,
+                "decline" in kinds,
+            )
+        return found
+
     def static(self, beat: str, index: int) -> _Static:
         key = (beat, index)
         found = self._static.get(key)
         if found is None:
             moves = tuple(self.v.beat_map[beat].choices[index].moves)
-            shape = (moves, self.pulls_advice(beat), self.invites_rupture(beat, index))
+            shape = (
+                moves,
+                self.pulls_advice(beat),
+                self.invites_rupture(beat, index),
+                self.beat_flags(beat),
+            )
             found = self._by_moves.get(shape)
             if found is None:
                 found = self._by_moves[shape] = self._build_static(beat, moves, shape[2])
@@ -134,6 +157,7 @@ class Context:
         flags["depth"] = "deepen" in families
         flags["advice_pulled"] = self.pulls_advice(beat)
         flags["invites_rupture"] = invites
+        flags.update(zip(BEAT_FLAGS, self.beat_flags(beat), strict=True))
         flags["repair_within"] = self.rubric.repair_within  # type: ignore[assignment]
         known = {k: bool(v) for k, v in flags.items() if k != "repair_within"}
         reclassify = tuple(r for r in self.rubric.reclassify if _possible(r, known))

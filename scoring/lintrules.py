@@ -37,6 +37,20 @@ def scoring_findings(v: Vignette, lines: dict[str, int]) -> list[Finding]:
                 f"above the bottom band '{bottom}': the pushing options may be too mild",
             )
         )
+    for ending in sorted(bounds.open_at):
+        found = v.ending_map.get(ending)
+        if found is not None and found.kind == "repaired":
+            out.append(
+                Finding(
+                    "error",
+                    "repaired-with-rupture-open",
+                    f"ending '{ending}' is of kind repaired, but a route reaches it with a rupture "
+                    "still open, so the debrief would say 'repaired' and 'unrepaired' side by "
+                    "side: lead there only through a repair (or give the ending another kind)",
+                    ending,
+                    lines.get(ending),
+                )
+            )
     for beat in sorted(bounds.undistinguished, key=lambda b: lines.get(b, 0)):
         out.append(
             Finding(

@@ -28,11 +28,19 @@ class Line(NamedTuple):
     feedback: str = ""
 
 
+PENALTY_CAP = "penalty-cap"
+"""The line that holds one choice's cost at the rubric's cap (`scoring/scorer.py`)."""
+
+
 def telling_lines(lines: list[Line]) -> list[Line]:
     """The lines that explain a choice: each context rule that moved the score, the largest
-    first (ties in rubric order); the base line when none did."""
-    context = [ln for ln in lines[1:] if ln.points]
-    return sorted(context, key=lambda ln: -abs(ln.points)) if context else lines[:1]
+    first (ties in rubric order), or the base line when none did; then the rules that explain
+    without moving it (why a repair got no credit, why advice counted as permitted); the
+    penalty cap last, since it explains the total, not the choice."""
+    moved = [ln for ln in lines[1:] if ln.points and ln.rule != PENALTY_CAP]
+    notes = [ln for ln in lines[1:] if not ln.points]
+    cap = [ln for ln in lines[1:] if ln.rule == PENALTY_CAP]
+    return (sorted(moved, key=lambda ln: -abs(ln.points)) or lines[:1]) + notes + cap
 
 
 def most_telling(lines: list[Line]) -> Line:

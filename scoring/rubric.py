@@ -17,6 +17,11 @@ Dimension = Literal["attunement", "pacing", "repair", "autonomy", "pushing"]
 DEFAULT_RUBRIC = Path(__file__).parent / "rubric.yaml"
 
 
+BEAT_FLAGS = ("direct_question", "risk", "advice_asked", "advice_rejected", "declined")
+"""What the client's statement at the beat says, for rules: a direct question to the therapist,
+a disclosed risk, advice asked for (and not a "yes, but"), a strategy just rejected, a "no"."""
+
+
 def rubric_names() -> dict[str, NameSpec]:
     """Every name a rubric condition may read (see the header of rubric.yaml)."""
     cb = codebook()
@@ -34,6 +39,7 @@ def rubric_names() -> dict[str, NameSpec]:
         "rupture_open",
         "advice_pulled",
         "invites_rupture",
+        *BEAT_FLAGS,
     ):
         names[flag] = NameSpec("bool")
     names["accommodated_before"] = NameSpec("int")
@@ -151,6 +157,23 @@ class Rubric(_Frozen):
     unrepaired_source: str
     unrepaired_feedback: str
     base_sources: dict[Literal["A", "N", "P", "W"], str]
+    choice_penalty_cap: int = Field(
+        default=-20,
+        ge=-20,
+        le=0,
+        description="The most one choice can cost, all its lines together.",
+    )
+    choice_penalty_cap_source: str = ""
+    overall_curve: Literal["clamped", "tanh"] = Field(
+        default="clamped",
+        description="How net points per choice become the overall: a straight line held between "
+        "0 and 100 ('clamped'), or a smooth S-curve that reaches neither end ('tanh'), so that "
+        "routes do not pile up at exactly 0 or 100.",
+    )
+    stalled_reaches_top: bool = Field(
+        default=True,
+        description="Whether a session that ran out of time may score in the top overall band.",
+    )
     miti_min_count: int = Field(
         default=0,
         ge=0,
@@ -200,6 +223,15 @@ class Rubric(_Frozen):
 
     def overall_band(self, overall: float) -> str:
         return self.bands.overall.band(overall)
+
+    @property
+    def stalled_ceiling(self) -> int:
+        """The highest overall a stalled session may have (100 unless the rubric keeps stalled
+        sessions out of the top band)."""
+        if self.stalled_reaches_top:
+            return 100
+        top = self.bands.overall.levels[0].min
+        return 100 if top is None else int(top) - 1
 
 
 def load_rubric(path: Path | str | None = None) -> Rubric:

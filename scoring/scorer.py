@@ -7,12 +7,13 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from scoring.context import ACCOMMODATION_CAP, Context, _set_valence, _Static, base_env
 from scoring.metrics import metrics
-from scoring.results import Line, RouteError, Rupture, ScoreReport, TurnScore
+from scoring.results import PENALTY_CAP, Line, RouteError, Rupture, ScoreReport, TurnScore
 from scoring.rubric import PointRule, Reclassify, Rubric
 from simulator.content.expr import Pred
 from simulator.content.model import Vignette
@@ -68,7 +69,7 @@ def choice_points(
     points = ctx.rubric.weights[verdict.valence] + sum(c[1].points for c in verdict.fired)  # type: ignore[index]
     if verdict.unrepaired:
         points += ctx.rubric.unrepaired_points
-    return points, verdict.memo
+    return max(points, ctx.rubric.choice_penalty_cap), verdict.memo
 
 
 def score_choice(
@@ -110,6 +111,18 @@ def _score(
             _unrepaired(
                 rubric,
                 f"The {state.rupture} rupture was not repaired within {rubric.repair_within} turns.",
+            )
+        )
+    total = sum(ln.points for ln in lines)
+    if total < rubric.choice_penalty_cap:
+        lines.append(
+            Line(
+                PENALTY_CAP,
+                rubric.choice_penalty_cap - total,
+                "pushing",
+                rubric.choice_penalty_cap_source,
+                f"One choice costs at most {-rubric.choice_penalty_cap} points, however many "
+                "rules it broke.",
             )
         )
     return lines, valence, verdict.memo
@@ -161,12 +174,25 @@ def _unrepaired(rubric: Rubric, text: str) -> Line:
     )
 
 
-def overall(rubric: Rubric, net: int, turns: int) -> int:
-    """50 + 50 × net / (turns × per_turn_span), held between 0 and 100."""
+def overall(rubric: Rubric, net: int, turns: int, stalled: bool = False) -> int:
+    """50 + 50 × f(net / (turns × per_turn_span)), where f is the identity held between −1 and 1
+    (the `clamped` curve) or tanh; a stalled session (the turn limit) is held below the top band
+    when the rubric says so."""
     if turns <= 0:
         return 50
-    raw = 50 + 50 * net / (turns * rubric.per_turn_span)
-    return max(0, min(100, round(raw)))
+    x = net / (turns * rubric.per_turn_span)
+    if rubric.overall_curve == "tanh":
+        x = math.tanh(x)
+    score = max(0, min(100, round(50 + 50 * x)))
+    return min(score, rubric.stalled_ceiling) if stalled else score
+
+
+def is_stalled(ctx: Context, ending: str | None) -> bool:
+    """Whether a session that ended at `ending` stalled: the turn limit, or an ending of that kind."""
+    if ending is None:
+        return False
+    found = ctx.v.ending_map.get(ending)
+    return ending == TURN_LIMIT_ENDING or (found is not None and found.kind == "stalled")
 
 
 def score_route(
@@ -216,6 +242,11 @@ def score_route(
                 f"beat '{node}' has no choice {index + 1} (it has {len(beat.choices)})",
                 "check the choice number",
             )
+        if open_rupture is not None and state.rupture not in ("none", open_rupture.kind):
+            # one rupture turned into another (a withdrawal into a confrontation): the new one
+            # starts its own record and its own count (3RS codes each rupture marker)
+            open_rupture.outcome = f"turned into a {state.rupture}"
+            open_rupture = None
         if state.rupture != "none" and open_rupture is None:
             open_rupture = Rupture(state.rupture, pos + 1, node, 0, "open at end", False)
             ruptures.append(open_rupture)
@@ -224,7 +255,6 @@ def score_route(
         result = ctx.plan.step(node, state, index)
         choice = beat.choices[index]
         if open_rupture is not None:
-            open_rupture.kind = state.rupture
             open_rupture.escalated |= valence == "P"
             if result.repaired:
                 open_rupture.turns_open = state.rupture_turns + 1
@@ -267,7 +297,7 @@ def score_route(
     net = sum(t.points for t in turns) + sum(ln.points for ln in end)
     for ln in end:
         dims[ln.dimension] += ln.points
-    score = overall(rubric, net, len(turns))
+    score = overall(rubric, net, len(turns), is_stalled(ctx, ending))
     kind = None
     if ending == TURN_LIMIT_ENDING:
         kind = "stalled"

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -25,10 +26,10 @@ def test_autoplay_writes_a_transcript_that_scores(best: Path, tmp_path: Path) ->
     assert kinds[-1] == "end" and kinds.count("choice") >= 1
     report = json.loads(cli("score", str(best), "--json").stdout)
     assert {"overall", "band", "dimensions", "turns"} <= set(report)
-    assert report["overall"] == 100 and report["rescored"] is False
+    assert report["overall"] >= 80 and report["band"] == "Attuned" and report["rescored"] is False
     worst = tmp_path / "worst.json"
     cli("autoplay", str(MINI), "--strategy", "worst", "--out", str(worst))
-    assert json.loads(cli("score", str(worst), "--json").stdout)["overall"] == 0
+    assert json.loads(cli("score", str(worst), "--json").stdout)["band"] == "Mostly pushing"
 
 
 def test_random_autoplay_is_seeded(tmp_path: Path) -> None:
@@ -48,7 +49,7 @@ def test_random_autoplay_is_seeded(tmp_path: Path) -> None:
 
 def test_text_report_explains_every_turn(best: Path) -> None:
     text = cli("score", str(best)).stdout
-    assert "Overall: 100/100" in text and "(provisional band)" in text
+    assert re.search(r"Overall: (8\d|9\d|100)/100 — Attuned", text) and "(provisional band)" in text
     assert text.count("You chose") == len(
         [e for e in json.loads(best.read_text())["events"] if e["kind"] == "choice"]
     )
@@ -59,7 +60,7 @@ def test_rescoring_under_a_new_rubric(best: Path, tmp_path: Path) -> None:
     newer = tmp_path / "rubric.yaml"
     newer.write_text(
         DEFAULT_RUBRIC.read_text()
-        .replace('version: "2026.11-3"', 'version: "2099.1"')
+        .replace('version: "2026.11-4"', 'version: "2099.1"')
         .replace("weights: {A: 2,", "weights: {A: 1,")
     )
     report = json.loads(cli("score", str(best), "--rubric", str(newer), "--json").stdout)
@@ -149,8 +150,8 @@ def test_missing_files() -> None:
             "unknown name 'rupture_opne'",
         ),
         (
-            'when: "advice_pulled and advice"',
-            'when: "advice_pulled and persaude"',
+            'when: "advice_rejected and advice"',
+            'when: "advice_rejected and persaude"',
             "did you mean 'persuade'",
         ),
         (

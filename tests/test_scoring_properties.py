@@ -134,7 +134,7 @@ def test_expert_route_is_the_most_consistent_not_the_longest() -> None:
     rubric = default_rubric()
     long_route = score_route(v, [("a", 1), ("b", 0)], rubric)
     short_route = score_route(v, [("a", 0)], rubric)
-    assert long_route.net > short_route.net and long_route.overall == short_route.overall == 100
+    assert long_route.net > short_route.net and short_route.overall >= long_route.overall
     assert compute_bounds(v, rubric).best.route == [("a", 0)]
 
 

@@ -13,6 +13,7 @@ from tests.builders import choice, vignette
 
 OUT = {"arousal": 9, "alliance": 5, "shame": 3, "openness": 5}  # window is 3..7: hyper
 IN = {"arousal": 5, "alliance": 5, "shame": 3, "openness": 5}
+HYPO = {"arousal": 1, "alliance": 5, "shame": 3, "openness": 5}
 
 
 def one_choice(
@@ -120,7 +121,32 @@ CASES: dict[str, tuple[Any, int | None, int]] = {
     "question-out-of-window": (one_choice(["question"], state=OUT), 0, -2),
     "interpret-weak-alliance": (consented(["interpret"], state={**IN, "alliance": 1}), 1, -2),
     "regulate-out-of-window": (one_choice(["regulate"], state=OUT), 0, 2),
-    "metacommunicate-dysregulated": (one_choice(["metacommunicate"], state=OUT), 0, 0),
+    "metacommunicate-dysregulated": (one_choice(["metacommunicate"], state=HYPO), 0, 0),
+    "metacommunicate-flooded": (one_choice(["metacommunicate"], state=OUT), 0, -2),
+    "evasive-reflection": (one_choice(["complex_reflection"], markers=["direct_question"]), 0, 0),
+    "answer-direct-question": (
+        one_choice(["giving_information"], markers=["direct_question"]),
+        0,
+        2,
+    ),
+    "evaded-question": (one_choice(["complex_reflection"], markers=["direct_question"]), 0, -1),
+    "collusion-with-risk": (one_choice(["accommodate"], markers=["risk"]), 0, -2),
+    "colluding-with-risk": (one_choice(["accommodate"], markers=["risk"]), 0, -2),
+    "respecting-distance": (
+        one_choice(["accommodate"], markers=["declines"], attachment="deactivating"),
+        0,
+        0,
+    ),
+    "advice-asked-for": (
+        one_choice(["advise_with_permission"], markers=["asks_for_advice"]),
+        0,
+        0,
+    ),
+    "repair-needs-window": (
+        one_choice(["validate"], state=OUT, markers=["complaint_about_tasks"]),
+        0,
+        0,
+    ),
     "push-out-of-window": (one_choice(["persuade"], state=OUT), 0, -2),
     "regulate-credit": (one_choice(["regulate"], state=OUT), 0, 1),
     "repair-in-time": (rupture_then([["validate"]]), 0, 3),
@@ -130,7 +156,11 @@ CASES: dict[str, tuple[Any, int | None, int]] = {
         1,
     ),
     "escalation": (one_choice(["persuade"], markers=["complaint_about_tasks"]), 0, -2),
-    "righting-reflex": (one_choice(["giving_information"], markers=["asks_for_advice"]), 0, -2),
+    "righting-reflex": (
+        one_choice(["giving_information"], markers=["rejects_intervention"]),
+        0,
+        -2,
+    ),
     "autonomy-credit": (one_choice(["emphasizing_autonomy"]), 0, 1),
     "avoidant-pursuit": (
         consented(["deepen"], state={**IN, "alliance": 3}, attachment="deactivating"),
@@ -319,3 +349,105 @@ def test_a_deepening_question_counts_as_a_question() -> None:
         "no questions"
         in score_route(v, route, default_rubric()).metrics["reflection_to_question"].display
     )
+
+
+def test_advice_the_client_asked_for_is_not_the_righting_reflex() -> None:
+    """MITI 4.2.1: advice given when asked is Persuade with Permission. The righting reflex is
+    advice after a rejected strategy ("yes, but")."""
+    v, route = one_choice(["advise_with_permission"], markers=["asks_for_advice"])
+    lines = _lines(score_route(v, route, default_rubric()), 0)
+    assert ("valence-N", 0) in lines and "righting-reflex" not in [r for r, _ in lines]
+    assert "advice-without-consent" not in [r for r, _ in lines]
+    v, route = one_choice(["advise_with_permission"], markers=["rejects_intervention"])
+    lines = _lines(score_route(v, route, default_rubric()), 0)
+    assert "righting-reflex" in [r for r, _ in lines]
+
+
+def test_an_appeasing_yes_is_not_consent() -> None:
+    """Readiness is more than going along: a yes said to keep the peace does not license depth."""
+    v, route = consented(["deepen"])
+    assert "depth-without-consent" not in [
+        r for r, _ in _lines(score_route(v, route, default_rubric()), 1)
+    ]
+    data = v.model_dump(by_alias=True)
+    data["beats"][1]["markers"] = ["consent", "appeasing"]
+    appeased = type(v).model_validate(data)
+    lines = _lines(score_route(appeased, route, default_rubric()), 1)
+    assert ("depth-without-consent", -2) in lines
+
+
+def test_a_new_rupture_starts_its_own_count() -> None:
+    """A withdrawal that turns into a confrontation is a new rupture (3RS): its own opening turn,
+    beat and count."""
+    v = vignette(
+        [
+            {
+                "id": "w",
+                "markers": ["minimal_response"],
+                "choices": [choice("c", ["simple_reflection"]), choice("bad", ["persuade"])],
+            },
+            {
+                "id": "c",
+                "markers": ["complaint_about_therapist"],
+                "choices": [choice("r", ["simple_reflection"]), choice("bad", ["persuade"])],
+            },
+            {"id": "r", "choices": [choice("good", ["validate"]), choice("bad", ["persuade"])]},
+        ]
+    )
+    report = score_route(v, [("w", 0), ("c", 0), ("r", 0)], default_rubric())
+    first, second = report.ruptures
+    assert (first.kind, first.opened_beat, first.outcome) == (
+        "withdrawal",
+        "w",
+        "turned into a confrontation",
+    )
+    assert (second.kind, second.opened_turn, second.opened_beat) == ("confrontation", 2, "c")
+    assert second.outcome == "repaired in time"  # its own count: one turn old when repaired
+    assert "unrepaired-rupture" not in [r for r, _ in _lines(report, 1)]
+
+
+def test_one_choice_costs_at_most_the_cap() -> None:
+    """Penalties do not stack without limit: a clumsy push at a bad moment is not a catastrophe."""
+    v, route = one_choice(["persuade"], state=OUT, markers=["complaint_about_tasks"])
+    report = score_route(v, route, default_rubric())
+    cap = default_rubric().choice_penalty_cap
+    assert report.turns[0].points == cap
+    assert "penalty-cap" in [r for r, _ in _lines(report, 0)]
+    uncapped = score_route(
+        v,
+        route,
+        Rubric.model_validate({**default_rubric().model_dump(), "choice_penalty_cap": -20}),
+    )
+    assert uncapped.turns[0].points < cap
+
+
+def test_a_stalled_session_cannot_reach_the_top_band() -> None:
+    """A session that ran out of time with nothing resolved is not 'Attuned', however many credits
+    it collected (3RS: resolution)."""
+    beat = {
+        "id": "a",
+        "choices": [
+            choice("a", ["emphasizing_autonomy", "complex_reflection"]),
+            choice("bad", ["persuade"]),
+        ],
+    }
+    v = vignette([beat], turn_limit=4)
+    report = score_route(v, [("a", 0)] * 4, default_rubric())
+    assert report.ending_kind == "stalled"
+    assert report.overall == default_rubric().stalled_ceiling < 80
+    assert report.band != "Attuned"
+    lenient = Rubric.model_validate({**default_rubric().model_dump(), "stalled_reaches_top": True})
+    assert score_route(v, [("a", 0)] * 4, lenient).overall > report.overall
+
+
+def test_the_telling_lines_put_the_rules_first_and_the_cap_last() -> None:
+    """Feedback explains the choice by the rules it broke, most costly first; a line that
+    explains without moving the score follows; the cap explains only the total, so it is last."""
+    from scoring.results import telling_lines
+
+    v, route = one_choice(["persuade"], state=OUT, markers=["complaint_about_tasks"])
+    told = [ln.rule for ln in telling_lines(score_route(v, route, default_rubric()).turns[0].lines)]
+    assert told[-1] == "penalty-cap" and told[0] != "penalty-cap"
+    v, route = one_choice(["validate"], state=OUT, markers=["complaint_about_tasks"])
+    told = [ln.rule for ln in telling_lines(score_route(v, route, default_rubric()).turns[0].lines)]
+    assert "repair-needs-window" in told

@@ -7,6 +7,7 @@ being played or scored reliably; 'warning' is worth an author's look).
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from typing import Any, ClassVar, Literal, NamedTuple
@@ -120,6 +121,19 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")
+_SECOND_PERSON = re.compile(r"\b(you|you're|your|you'll|you'd|you've)\b", re.IGNORECASE)
+
+
+def direct_question(client: str) -> str | None:
+    """The first sentence of a client's statement that asks the therapist something directly
+    (a question in the second person), if there is one."""
+    for sentence in _SENTENCE.split(client.strip()):
+        if sentence.endswith("?") and _SECOND_PERSON.search(sentence):
+            return sentence
+    return None
+
+
 def analyse(v: Vignette, lines: dict[str, int] | None = None) -> Analysis:
     """Structure findings and statistics. `lines` maps node ids to their line in the file."""
     with gc_paused():
@@ -183,6 +197,17 @@ def _analyse(v: Vignette, lines: dict[str, int] | None) -> Analysis:
                 "warning",
                 "same-valence",
                 f"every choice at beat '{b.id}' has valence {valences.pop()}: the trainee has no real decision",
+                b.id,
+            )
+        asked = direct_question(b.client) if not b.markers else None
+        if asked:
+            add(
+                "warning",
+                "unmarked-question",
+                f"at beat '{b.id}' the client asks you directly: \"{asked}\". If it is about the "
+                "therapy, its rules or the relationship, add the marker direct_question, so that "
+                "an honest answer scores as attuned and a reflection in its place as evasive; "
+                "otherwise add the marker that says what the question does",
                 b.id,
             )
     names.extend(e.id for e in v.endings)

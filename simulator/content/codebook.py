@@ -52,10 +52,13 @@ class Move(_Frozen):
 
 
 class Marker(_Frozen):
-    kind: Literal["withdrawal", "confrontation", "pull", "consent", "decline"]
+    kind: Literal["withdrawal", "confrontation", "pull", "consent", "decline", "question", "risk"]
     source: str
     meaning: str
     pulls_advice: bool = False
+    complies: bool = False
+    # A "yes" said to keep the peace: a consent marker beside it gives no consent (readiness is
+    # more than going along).
 
 
 class EndingKind(_Frozen):

@@ -113,7 +113,12 @@ class Plan:
         self.choices: dict[tuple[str, int], _ChoicePlan] = {}
         self.arrivals: dict[str, tuple[str, ...]] = {}
         for beat in v.beats:
-            self.arrivals[beat.id] = tuple(cb.markers[m].kind for m in beat.markers)
+            kinds = tuple(cb.markers[m].kind for m in beat.markers)
+            if any(cb.markers[m].complies for m in beat.markers):
+                # a yes said to keep the peace is compliance, not consent (readiness is more
+                # than going along: Kathy Steele, "Help Me-Don't Help Me")
+                kinds = tuple(k for k in kinds if k != "consent")
+            self.arrivals[beat.id] = kinds
             for i, c in enumerate(beat.choices):
                 effects = tuple((index_of[n], d, *ranges[index_of[n]]) for n, d in c.effect.items())
                 branches = (
@@ -144,8 +149,8 @@ class Plan:
         rupture, turns, consent = state.rupture, state.rupture_turns, state.consent_left
         for kind in kinds:
             if kind in ("withdrawal", "confrontation"):
-                if rupture == "none":
-                    turns = 0
+                if rupture != kind:
+                    turns = 0  # a new rupture (or one of another kind) starts its own count
                 rupture = kind
             elif kind == "consent":
                 consent = self.consent_turns

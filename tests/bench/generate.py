@@ -154,7 +154,7 @@ def fill_course(db_url: str, sessions: int = 100_000, per: int = 20, seed: int =
                 f"t{s % 500}",
                 "assessment",
                 "play",
-                "2026.11-3",
+                "2026.11-4",
                 None,
                 1,
                 stamp,

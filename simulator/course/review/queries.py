@@ -176,7 +176,7 @@ def load_review(
     net = sum(points.get(ts.turn, ts.points) for ts in effective.turns) + sum(
         ln.points for ln in effective.end
     )
-    eff_overall = overall(rubric, net, len(effective.turns))
+    eff_overall = overall(rubric, net, len(effective.turns), effective.ending_kind == "stalled")
     review = Review(t, v, original, effective, eff_overall, notes, ovs, offs)
     review.agreement = agreement(review)
     review.integrity = integrity_line(t)
