@@ -10,7 +10,9 @@ points and the number of turns (which the state holds), and rises with the net, 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from fractions import Fraction
+from types import MappingProxyType
 from typing import NamedTuple
 
 from scoring.context import Context, base_env
@@ -40,6 +42,9 @@ class Bounds(NamedTuple):
     """Beats with two or more choices where, in every state reached, all choices score the same."""
     open_at: frozenset[str] = frozenset()
     """Endings that some route reaches with a rupture still open."""
+    window: Mapping[str, tuple[int, int, int]] = MappingProxyType({})
+    """Per beat, how many of the distinct client states it is reached in are below, inside and
+    above the client's window."""
 
 
 def compute_bounds(v: Vignette, rubric: Rubric, ctx: Context | None = None) -> Bounds:
@@ -66,11 +71,19 @@ def _compute(v: Vignette, ctx: Context) -> Bounds:
     distinguished: set[str] = set()
     decisions: set[str] = {b.id for b in v.beats if len(b.choices) > 1}
     n_choices = {b.id: range(len(b.choices)) for b in v.beats}
+    low, high = v.window.low, v.window.high
+    seen_states: set[tuple[str, ClientState]] = set()
+    window: dict[str, list[int]] = {}
     while frontier:
         layer: dict[Key, None] = {}
         for key in frontier:
             expanded += 1
             beat, st, memo = key
+            if (beat, st) not in seen_states:
+                seen_states.add((beat, st))
+                arousal = st.get("arousal")
+                counts = window.setdefault(beat, [0, 0, 0])
+                counts[0 if arousal < low else 2 if arousal > high else 1] += 1
             seen_points: set[int] = set()
             base = base_env(ctx, st, memo)
             key_hi, key_lo = hi[key], lo[key]
@@ -126,6 +139,7 @@ def _compute(v: Vignette, ctx: Context) -> Bounds:
         pairs=expanded,
         undistinguished=frozenset((decisions & reached_beats(hi)) - distinguished),
         open_at=frozenset(k[0] for k in terminal_hi if k[1].rupture != "none"),
+        window={beat: (c[0], c[1], c[2]) for beat, c in window.items()},
     )
 
 

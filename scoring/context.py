@@ -188,7 +188,8 @@ class Context:
 def base_env(ctx: Context, state: ClientState, memo: int) -> dict[str, Any]:
     """The names every rule may read that depend on the state, not on the choice (a fresh dict:
     callers may add to it). States that differ only in the turn share one template."""
-    key = (state.values, state.rupture, state.rupture_turns, state.consent_left > 0, memo)
+    consent = state.consent_scope if state.consent_left > 0 else None
+    key = (state.values, state.rupture, state.rupture_turns, consent, memo)
     template = ctx.env_templates.get(key)
     if template is None:
         template = state.env(ctx.v)

@@ -3,6 +3,9 @@ bands, and does the rubric tell the choices apart at every decision point?"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+
 from simulator.content.analysis import Finding
 from simulator.content.model import Vignette
 
@@ -51,6 +54,7 @@ def scoring_findings(v: Vignette, lines: dict[str, int]) -> list[Finding]:
                     lines.get(ending),
                 )
             )
+    out.extend(_depicted_findings(v, bounds.window, lines))
     for beat in sorted(bounds.undistinguished, key=lambda b: lines.get(b, 0)):
         out.append(
             Finding(
@@ -61,4 +65,66 @@ def scoring_findings(v: Vignette, lines: dict[str, int]) -> list[Finding]:
                 lines.get(beat),
             )
         )
+    return out
+
+
+_SHOWS = {
+    "hyper": re.compile(
+        r"\b(flooded|panicking|can't breathe|hyperventilat\w*|breathing (is )?(fast|hard))\b",
+        re.IGNORECASE,
+    ),
+    "hypo": re.compile(
+        r"\b(numb|shut(s|ting)? down|shutdown|far away|frozen|dissociat\w*|gone (very )?still|"
+        r"voice (is|has gone) flat|grey and silent)\b",
+        re.IGNORECASE,
+    ),
+}
+_WORDS = {"hyper": "above the window (flooded)", "hypo": "below the window (shut down)"}
+MOST = 0.5
+"""A beat that depicts a state must show it in more than this share of its reachable states."""
+
+
+def _depicted_findings(
+    v: Vignette, window: Mapping[str, tuple[int, int, int]], lines: dict[str, int]
+) -> list[Finding]:
+    """Do the numbers agree with the words? A beat written as flooded or shut down should find the
+    client outside their window that way in most of the states it is reached in (window of
+    tolerance, Siegel; Ogden); a beat whose words say so should declare it."""
+    out = []
+    for beat in v.beats:
+        below, inside, above = window.get(beat.id, (0, 0, 0))
+        total = below + inside + above
+        if beat.depicts is not None and total:
+            share = (above if beat.depicts == "hyper" else below) / total
+            if share <= MOST:
+                out.append(
+                    Finding(
+                        "warning",
+                        "depicted-state-disagrees",
+                        f"beat '{beat.id}' depicts the client {_WORDS[beat.depicts]}, but they are "
+                        f"there in only {share:.0%} of the {total} states it is reached in "
+                        f"({below} below the window, {inside} inside, {above} above): change the "
+                        "effects of the choices that lead here, or lead here only "
+                        f"`if: {beat.depicts}`",
+                        beat.id,
+                        lines.get(beat.id),
+                    )
+                )
+        if beat.depicts is None:
+            text = " ".join(t for t in (beat.client, beat.nonverbal) if t)
+            for state, words in _SHOWS.items():
+                found = words.search(text)
+                if found:
+                    out.append(
+                        Finding(
+                            "warning",
+                            "undeclared-state",
+                            f"beat '{beat.id}' reads as {_WORDS[state]} ('{found.group(0)}'): "
+                            f"declare `depicts: {state}` so lint can check that the client's "
+                            "arousal agrees, or reword it",
+                            beat.id,
+                            lines.get(beat.id),
+                        )
+                    )
+                    break
     return out

@@ -34,7 +34,8 @@ def metrics(
                 pushes_out += 1
         if static.advice or static.depth:
             consent_needed += 1
-            consent_had += t.client_state.consent_left > 0
+            env = t.state
+            consent_had += bool(env["consent_depth"] if static.depth else env["consent_advice"])
     refl = cr + sr
     values: dict[str, tuple[float | None, str]] = {}
     if q:

@@ -451,3 +451,27 @@ def test_the_telling_lines_put_the_rules_first_and_the_cap_last() -> None:
     v, route = one_choice(["validate"], state=OUT, markers=["complaint_about_tasks"])
     told = [ln.rule for ln in telling_lines(score_route(v, route, default_rubric()).turns[0].lines)]
     assert "repair-needs-window" in told
+
+
+@pytest.mark.parametrize(
+    ("marker", "moves", "refused"),
+    [
+        ("consents_to_advice", ["deepen"], "depth-without-consent"),
+        ("consents_to_depth", ["advise_with_permission"], "advice-without-consent"),
+    ],
+)
+def test_a_consent_covers_the_move_it_was_given_for(
+    marker: str, moves: list[str], refused: str
+) -> None:
+    """A yes to hearing an idea is not a yes to going deeper, and the reverse (MITI 4.2.1
+    seeking collaboration: permission is for something)."""
+    v, route = consented(moves)
+    data = v.model_dump(by_alias=True)
+    data["beats"][1]["markers"] = [marker]
+    scoped = type(v).model_validate(data)
+    assert refused in [r for r, _ in _lines(score_route(scoped, route, default_rubric()), 1)]
+    assert refused not in [r for r, _ in _lines(score_route(v, route, default_rubric()), 1)]
+    other = {"consents_to_advice": "consents_to_depth", "consents_to_depth": "consents_to_advice"}
+    data["beats"][1]["markers"] = [other[marker]]
+    matching = type(v).model_validate(data)
+    assert refused not in [r for r, _ in _lines(score_route(matching, route, default_rubric()), 1)]

@@ -169,3 +169,47 @@ def test_known_groups(path: Path) -> None:
     attuned, mixed, pushing = (_policy_route(story, k) for k in ("attuned", "mixed", "pushing"))
     assert attuned > mixed > pushing
     assert default_rubric().overall_band(attuned) in ("Attuned", "Mostly attuned")
+
+
+def _numb_beat(drop: int) -> object:
+    """A flooded beat whose deepening choice leads to a beat written as shut down; `drop` is how
+    far that choice takes arousal down."""
+    return vignette(
+        [
+            {
+                "id": "a",
+                "client": "I can't breathe.",
+                "depicts": "hyper",
+                "choices": [
+                    choice("numb", ["deepen"], effect={"arousal": drop}),
+                    choice("good", ["regulate"]),
+                ],
+            },
+            {
+                "id": "numb",
+                "client": "I don't feel anything.",
+                "depicts": "hypo",
+                "choices": [choice("good", ["regulate"]), choice("bad", ["persuade"])],
+            },
+        ],
+        state={"arousal": 9, "alliance": 5, "shame": 3, "openness": 5},
+    )
+
+
+def test_a_beat_written_as_shut_down_must_be_reached_below_the_window() -> None:
+    """Window of tolerance: grounding a 'numb' client earns credit only if the numbers say numb."""
+    disagree = scoring_findings(_numb_beat(-4), {"numb": 20})  # type: ignore[arg-type]
+    found = [f for f in disagree if f.code == "depicted-state-disagrees"]
+    assert found and found[0].node == "numb" and found[0].line == 20 and "0%" in found[0].message
+    agree = scoring_findings(_numb_beat(-8), {})  # type: ignore[arg-type]
+    assert not [f for f in agree if f.code == "depicted-state-disagrees"]
+
+
+def test_words_that_show_a_state_ask_for_it_to_be_declared() -> None:
+    v = _numb_beat(-8)
+    data = v.model_dump(by_alias=True, exclude_none=True)  # type: ignore[attr-defined]
+    del data["beats"][1]["depicts"]
+    data["beats"][1]["nonverbal"] = "She has gone very still, far away."
+    undeclared = type(v).model_validate(data)
+    found = [f for f in scoring_findings(undeclared, {}) if f.code == "undeclared-state"]
+    assert found and found[0].node == "numb" and "depicts: hypo" in found[0].message

@@ -56,6 +56,8 @@ class Marker(_Frozen):
     source: str
     meaning: str
     pulls_advice: bool = False
+    scope: Literal["any", "advice", "depth"] = "any"
+    # For a consent marker: what the yes was given for (advice, or going deeper); "any" covers both.
     complies: bool = False
     # A "yes" said to keep the peace: a consent marker beside it gives no consent (readiness is
     # more than going along).

@@ -295,6 +295,12 @@ class Beat(Frozen):
         default=None,
         description="A self-awareness prompt for the trainee, e.g. 'What do you notice in your body?'",
     )
+    depicts: Literal["hyper", "hypo"] | None = Field(
+        default=None,
+        description="The state the beat's words show: hyper (flooded, panicking) or hypo (numb, "
+        "shut down). Lint checks that the client is outside their window that way in most of "
+        "the states the beat is reached in (window of tolerance, Siegel; Ogden).",
+    )
     choices: list[Choice] = Field(default_factory=_no_items)
 
 

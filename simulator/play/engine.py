@@ -53,6 +53,8 @@ class ClientState(NamedTuple):
     rupture_turns: int = 0
     consent_left: int = 0
     turn: int = 0
+    consent_scope: str = "any"
+    """What the client's current yes covers: "any", "advice" or "depth"."""
 
     def get(self, name: str) -> int:
         return self.values[_index()[name]]
@@ -71,6 +73,8 @@ class ClientState(NamedTuple):
             rupture=self.rupture,
             rupture_turns=self.rupture_turns,
             consent=self.consent_left > 0,
+            consent_advice=self.consent_left > 0 and self.consent_scope != "depth",
+            consent_depth=self.consent_left > 0 and self.consent_scope != "advice",
             turn=self.turn,
             attachment=v.attachment,
         )
@@ -112,6 +116,8 @@ class Plan:
         self.v = v
         self.choices: dict[tuple[str, int], _ChoicePlan] = {}
         self.arrivals: dict[str, tuple[str, ...]] = {}
+        self.consent_scope: dict[str, str] = {}
+        """What a beat's consent marker covers, for beats that have one."""
         for beat in v.beats:
             kinds = tuple(cb.markers[m].kind for m in beat.markers)
             if any(cb.markers[m].complies for m in beat.markers):
@@ -119,6 +125,9 @@ class Plan:
                 # than going along: Kathy Steele, "Help Me-Don't Help Me")
                 kinds = tuple(k for k in kinds if k != "consent")
             self.arrivals[beat.id] = kinds
+            scopes = [cb.markers[m].scope for m in beat.markers if cb.markers[m].kind == "consent"]
+            if scopes:
+                self.consent_scope[beat.id] = scopes[0] if len(set(scopes)) == 1 else "any"
             for i, c in enumerate(beat.choices):
                 effects = tuple((index_of[n], d, *ranges[index_of[n]]) for n, d in c.effect.items())
                 branches = (
@@ -147,6 +156,7 @@ class Plan:
         if not kinds:
             return state
         rupture, turns, consent = state.rupture, state.rupture_turns, state.consent_left
+        scope = state.consent_scope
         for kind in kinds:
             if kind in ("withdrawal", "confrontation"):
                 if rupture != kind:
@@ -154,9 +164,10 @@ class Plan:
                 rupture = kind
             elif kind == "consent":
                 consent = self.consent_turns
+                scope = self.consent_scope.get(node, "any")
             elif kind == "decline":
                 consent = 0
-        return ClientState(state.values, rupture, turns, consent, state.turn)
+        return ClientState(state.values, rupture, turns, consent, state.turn, scope)
 
     def step(self, node: str, state: ClientState, index: int) -> StepResult:
         """Apply choice `index` (0-based) at beat `node`."""
@@ -176,7 +187,14 @@ class Plan:
             for i, delta, lo, hi in cp.effects:
                 new[i] = min(hi, max(lo, new[i] + delta))
             values = tuple(new)
-        after = ClientState(values, rupture, turns, max(0, state.consent_left - 1), state.turn + 1)
+        after = ClientState(
+            values,
+            rupture,
+            turns,
+            max(0, state.consent_left - 1),
+            state.turn + 1,
+            state.consent_scope,
+        )
         target = cp.to
         if target is None:
             env = after.env(self.v)
