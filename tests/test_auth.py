@@ -332,3 +332,67 @@ async def test_the_terminal_player_asks_for_a_login_on_a_shared_database(
         assert len(app.screen_stack) == 2  # the login screen is gone, the library refreshed
     with db.read() as conn:  # type: ignore[attr-defined]
         assert conn.execute(sa.select(sa.func.count()).select_from(sessions)).scalar() == before
+
+
+def _register(db_url: str) -> object:
+    db = open_database(db_url)
+    create_cohort(db, "C", "lead")
+    add_members(db, "C", ["lead"], "course_leader", "lead")
+    add_members(db, "C", ["amy"], "trainee", "lead")
+    set_password(db, "lead", PASSWORDS["lead"], None)
+    set_password(db, "amy", PASSWORDS["amy"], login(db, "lead", PASSWORDS["lead"]))
+    return db
+
+
+def test_parallel_guesses_all_count(db_url: str) -> None:
+    """Each attempt is counted before its password is checked, in one transaction: eight
+    simultaneous wrong guesses get the limit's worth of checks, and the rest are refused."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    _register(db_url)
+
+    def guess(i: int) -> str:
+        try:
+            login(open_database(db_url), "amy", f"guess-{i}", source="attacker")  # type: ignore[arg-type]
+        except AttuneError as exc:
+            return exc.problems[0].message
+        return "logged in"
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(guess, range(8)))
+    assert answers.count("wrong name or password") == MAX_FAILURES, answers
+    assert sum("too many" in a for a in answers) == 8 - MAX_FAILURES
+
+
+def test_wrong_guesses_from_elsewhere_never_lock_the_owner_out(db_url: str) -> None:
+    db = _register(db_url)
+    for i in range(MAX_FAILURES + 2):
+        with pytest.raises(AttuneError):
+            login(db, "amy", f"guess-{i}", source="someone@elsewhere")  # type: ignore[arg-type]
+    with pytest.raises(AttuneError, match="too many"):
+        login(db, "amy", PASSWORDS["amy"], source="someone@elsewhere")  # type: ignore[arg-type]
+    assert login(db, "amy", PASSWORDS["amy"], source="amy@laptop").name == "amy"  # type: ignore[arg-type]
+
+
+def test_an_unknown_name_is_checked_against_a_hash_too(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Verification runs whether or not the name exists, so timing does not tell names apart."""
+    import simulator.course.auth as auth
+
+    db = _register(db_url)
+    real = auth._hasher()
+    checked: list[str] = []
+
+    class Counting:
+        def verify(self, stored: str, password: str) -> bool:
+            checked.append(stored)
+            return bool(real.verify(stored, password))
+
+        def hash(self, password: str) -> str:
+            return str(real.hash(password))
+
+    monkeypatch.setattr(auth, "_hasher", Counting)
+    with pytest.raises(AttuneError, match="wrong name or password"):
+        login(db, "nobody-here", "whatever")  # type: ignore[arg-type]
+    assert len(checked) == 1 and checked[0].startswith("$argon2")

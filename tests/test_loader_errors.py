@@ -136,6 +136,40 @@ CASES: list[tuple[str, bytes | str, str, int | None, str | None]] = [
         2,
         "in full",
     ),
+    (
+        "control-character",
+        _edit(
+            "nonverbal: Leans forward, voice tight.",
+            'nonverbal: "Leans forward\\x1b[2J, voice tight."',
+        ),
+        "control character U+001B",
+        line_of(SRC, "nonverbal: Leans forward"),
+        "remove it",
+    ),
+    (
+        "text-over-the-cap",
+        _edit(
+            "inner: Being understood is a relief and also frightening.",
+            "inner: " + "very long " * 450,
+        ),
+        "at most 4000 characters",
+        line_of(SRC, "inner: Being understood"),
+        None,
+    ),
+    (
+        "impossible-condition",
+        _edit("if: alliance <= 3", "if: alliance > 20"),
+        "'alliance > 20' can never be true",
+        line_of(SRC, "if: alliance <= 3"),
+        "between 0 and 10",
+    ),
+    (
+        "case-only-id-clash",
+        _edit("id: settled", "id: Softer"),
+        "differs from 'softer'",
+        None,
+        "rename one",
+    ),
 ]
 
 
@@ -258,3 +292,36 @@ def test_unquoted_colon_in_a_list_item_names_the_cause(tmp_path: Path) -> None:
     assert "contains ': '" in problem.message and "Notice the pull" in problem.message
     assert "double quotes" in (problem.hint or "")
     assert problem.line == line_of(SRC, old.strip())
+
+
+def test_more_than_fifty_choices_on_a_beat(tmp_path: Path) -> None:
+    import copy
+
+    import yaml
+
+    data = yaml.safe_load(SRC)
+    beat = data["beats"][0]
+    beat["choices"] = [
+        dict(copy.deepcopy(beat["choices"][0]), say=f"Reply {i}.") for i in range(51)
+    ]
+    path = tmp_path / "mini.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(AttuneError) as err:
+        load_vignette(path)
+    assert any("at most 50" in p.message for p in err.value.problems), err.value.problems
+
+
+def test_an_id_that_differs_from_the_file_name_is_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "robin.yaml"
+    path.write_text(SRC, encoding="utf-8")
+    result = run_attune("lint", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "id-not-file-name" in result.stdout and "'mini'" in result.stdout
+
+
+def test_control_characters_never_reach_the_plain_player(tmp_path: Path) -> None:
+    path = tmp_path / "mini.yaml"
+    path.write_text(_edit('client: "I tried', 'client: "\x1b]0;owned\x07I tried'), encoding="utf-8")
+    result = run_attune("play", str(path), "--plain", input="q\n")
+    assert result.returncode == 2 and "\x1b" not in result.stdout
+    assert "control character" in result.stderr and "Traceback" not in result.stderr

@@ -101,7 +101,7 @@ class Codebook(_Frozen):
 
     def condition_names(self) -> dict[str, NameSpec]:
         """Names a vignette's routing conditions may use."""
-        names = {name: NameSpec("int") for name in self.state}
+        names = {name: NameSpec("int", (), var.range) for name, var in self.state.items()}
         for name, var in self.derived.items():
             names[name] = NameSpec(var.kind, var.values)
         return names

@@ -28,6 +28,8 @@ class NameSpec(NamedTuple):
     kind: Kind
     choices: tuple[str, ...] = ()
     """For text names: the values it can take."""
+    bounds: tuple[int, int] | None = None
+    """For number names with a range: the lowest and highest value."""
 
 
 Env = Mapping[str, Any]
@@ -190,7 +192,9 @@ class _Checker:
             raise self._bad(node, f"cannot compare a {left.kind} with a {right.kind}")
         if left.kind in ("str", "bool") and isinstance(op, _ORDERING):
             raise self._bad(node, f"a {left.kind} can only be compared with == or !=")
-        for named, const in ((left, right), (right, left)):
+        for flipped, (named, const) in enumerate(((left, right), (right, left))):
+            if named.name and const.is_const and named.kind == "int":
+                self._check_range(node, op, named.name, const.const, bool(flipped))
             if named.name and const.is_const and named.kind == "str":
                 spec = self.names[named.name]
                 if spec.choices and const.const not in spec.choices:
@@ -199,6 +203,34 @@ class _Checker:
                         column=getattr(node, "col_offset", 0) + 1,
                         hint=did_you_mean(str(const.const), spec.choices, "values"),
                     )
+
+    def _check_range(
+        self, node: ast.AST, op: ast.cmpop, name: str, value: Any, flipped: bool
+    ) -> None:
+        """A comparison of a ranged name with a number that no value in the range satisfies."""
+        bounds = self.names[name].bounds
+        if bounds is None or isinstance(value, bool) or not isinstance(value, int):
+            return
+        lo, hi = bounds
+        kind = type(op)
+        if flipped:  # `20 < alliance` reads as `alliance > 20`
+            kind = {ast.Lt: ast.Gt, ast.Gt: ast.Lt, ast.LtE: ast.GtE, ast.GtE: ast.LtE}.get(
+                kind, kind
+            )
+        never = {
+            ast.Gt: value >= hi,
+            ast.GtE: value > hi,
+            ast.Lt: value <= lo,
+            ast.LtE: value < lo,
+            ast.Eq: not lo <= value <= hi,
+        }.get(kind, False)
+        if never:
+            symbol = {ast.Gt: ">", ast.GtE: ">=", ast.Lt: "<", ast.LtE: "<=", ast.Eq: "=="}[kind]
+            raise ExprError(
+                f"'{name} {symbol} {value}' can never be true: {name} runs from {lo} to {hi}",
+                column=getattr(node, "col_offset", 0) + 1,
+                hint=f"use a value between {lo} and {hi}",
+            )
 
 
 def _const(value: Any) -> _Typed:

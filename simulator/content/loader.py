@@ -88,6 +88,7 @@ def _problem(
 def _cross_references(data: dict[str, Any], marks: Marks, name: str) -> Iterator[Problem]:
     """Ids must be unique across beats and endings, and every reference must resolve."""
     first: dict[str, Loc] = {}
+    folded: dict[str, str] = {}
     for section in ("beats", "endings"):
         items = data.get(section)
         if not isinstance(items, list):
@@ -107,8 +108,21 @@ def _cross_references(data: dict[str, Any], marks: Marks, name: str) -> Iterator
                     f"duplicate id '{ident}' (also used at line {line}, {field_path(other[:2])})",
                     "give each beat and ending its own id",
                 )
+            elif ident.casefold() in folded:
+                twin = folded[ident.casefold()]
+                line = marks.locate(first[twin])[0]
+                yield _problem(
+                    name,
+                    marks,
+                    loc,
+                    f"id '{ident}' differs from '{twin}' (line {line}) only by case",
+                    "ids name files, map nodes and database rows, where case may not count: "
+                    "rename one",
+                )
+                first[ident] = loc
             else:
                 first[ident] = loc
+                folded[ident.casefold()] = ident
     known = set(first)
     if not known:
         return

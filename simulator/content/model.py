@@ -7,6 +7,7 @@ beat, an ending, or the first branch whose condition holds.
 
 import re
 import sys
+import unicodedata
 from collections.abc import Mapping
 from functools import cached_property
 from typing import Annotated, Any, Literal
@@ -120,7 +121,31 @@ Id = Annotated[
     AfterValidator(_check_id),
     Field(json_schema_extra={"pattern": _ID.pattern}),
 ]
-Text = Annotated[str, Field(min_length=1, max_length=4000)]
+MAX_TEXT = 4000
+"""The longest text a vignette field may hold (characters)."""
+MAX_CHOICES = 50
+"""The most choices one beat may offer."""
+
+
+def _printable(value: str) -> str:
+    """Refuse control characters (escape sequences would reach the trainee's terminal)."""
+    for i, ch in enumerate(value):
+        if ch not in "\n\t" and unicodedata.category(ch) in ("Cc", "Cf") and ch != "\u200d":
+            raise PydanticCustomError(
+                "control_character",
+                "contains the control character U+{code} at character {at}",
+                {
+                    "code": f"{ord(ch):04X}",
+                    "at": i + 1,
+                    "hint": "remove it: vignette text is shown as it is, in the terminal too",
+                },
+            )
+    return value
+
+
+Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT), AfterValidator(_printable)]
+Prose = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_printable)]
+"""Optional longer text (nonverbal, inner, check-in, debrief): capped and printable."""
 
 
 def check_condition(source: str, names: Mapping[str, NameSpec]) -> str:
@@ -244,7 +269,7 @@ class Choice(Frozen):
     to: Route = Field(
         description="A beat or ending id, or a list of branches (`if` / `go`) ending with a fallback."
     )
-    note: str | None = Field(
+    note: Prose | None = Field(
         default=None, description="An author's note on this choice, shown in the debrief."
     )
 
@@ -281,17 +306,17 @@ class Beat(Frozen):
 
     id: Id
     client: Text = Field(description="What the client says.")
-    nonverbal: str | None = Field(
+    nonverbal: Prose | None = Field(
         default=None, description="What the therapist can see or hear: posture, voice, silence."
     )
-    inner: str | None = Field(
+    inner: Prose | None = Field(
         default=None, description="The client's inner experience; shown only in the debrief."
     )
     markers: list[MarkerCode] = Field(
         default_factory=_no_items,
         description="Client markers from the codebook (rupture markers open a rupture).",
     )
-    checkin: str | None = Field(
+    checkin: Prose | None = Field(
         default=None,
         description="A self-awareness prompt for the trainee, e.g. 'What do you notice in your body?'",
     )
@@ -301,7 +326,7 @@ class Beat(Frozen):
         "shut down). Lint checks that the client is outside their window that way in most of "
         "the states the beat is reached in (window of tolerance, Siegel; Ogden).",
     )
-    choices: list[Choice] = Field(default_factory=_no_items)
+    choices: list[Choice] = Field(default_factory=_no_items, max_length=MAX_CHOICES)
 
 
 class Ending(Frozen):
@@ -310,11 +335,11 @@ class Ending(Frozen):
     id: Id
     kind: EndingKindCode
     title: Text
-    client: str | None = Field(default=None, description="The client's last words, if any.")
-    inner: str | None = Field(
+    client: Prose | None = Field(default=None, description="The client's last words, if any.")
+    inner: Prose | None = Field(
         default=None, description="The client's inner experience at the end; shown in the debrief."
     )
-    debrief: str | None = Field(
+    debrief: Prose | None = Field(
         default=None, description="What this ending means, for the debrief."
     )
 
@@ -353,7 +378,7 @@ class Vignette(Frozen):
         default_factory=_no_items,
         description="The principles this vignette trains (codebook `principles`, each with its source).",
     )
-    content_notes: list[str] = Field(
+    content_notes: list[Text] = Field(
         default_factory=_no_items,
         description="Content notes shown before play, e.g. 'references to self-harm'.",
     )

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -102,20 +103,69 @@ def set_password(db: Database, name: str, password: str, actor: Identity | None)
         record(conn, actor.name if actor else None, "password.set", name)
 
 
-def login(db: Database, name: str, password: str, clock: float | None = None) -> Identity:
-    """Check a password. Wrong passwords count towards a limit per name; past it, even the right
-    password is refused until the window has passed."""
+def default_source() -> str:
+    """Where a login attempt comes from when the host does not say: this machine's user and host
+    name (the served app passes its own). The rate limit counts per name and source, so a wrong
+    guess elsewhere never locks the owner of a name out."""
+    import getpass
+    import socket
+
+    try:
+        user = getpass.getuser()
+    except Exception:  # getpass raises whatever the platform's lookup raises
+        user = "unknown"
+    return f"{user}@{socket.gethostname()}"[:200]
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to verify against when the name is unknown or has no password, so that a login
+    takes as long whether or not the name exists."""
+    return str(_hasher().hash("attunement: no such person"))
+
+
+def login(
+    db: Database,
+    name: str,
+    password: str,
+    clock: float | None = None,
+    source: str | None = None,
+) -> Identity:
+    """Check a password. Attempts for one name are checked one at a time, inside one write
+    transaction that counts the failures, checks the password and records the outcome, so
+    guesses made in parallel all count; past the limit, even the right password is refused until
+    the window has passed. The count is per name and source."""
+    from argon2.exceptions import VerificationError
+
+    where = (source or default_source())[:200]
     current = datetime.fromtimestamp(clock if clock is not None else time.time(), UTC)
+    stamp = current.isoformat(timespec="milliseconds")
     since = (current - WINDOW).isoformat(timespec="milliseconds")
-    with db.read() as conn:
-        row = conn.execute(
-            sa.select(people.c.role, people.c.password_hash).where(people.c.name == name)
-        ).first()
+    mine = (login_failures.c.name == name, login_failures.c.source == where)
+    with db.begin() as conn:  # SQLite: BEGIN IMMEDIATE; PostgreSQL: a lock per name below
+        if db.dialect == "postgresql":
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(7202, hashtext(:n))"), {"n": name})
         failures = conn.execute(
             sa.select(sa.func.count(), sa.func.min(login_failures.c.at)).where(
-                login_failures.c.name == name, login_failures.c.at >= since
+                *mine, login_failures.c.at >= since
             )
         ).one()
+        row = None
+        ok = False
+        if failures[0] < MAX_FAILURES:
+            row = conn.execute(
+                sa.select(people.c.role, people.c.password_hash).where(people.c.name == name)
+            ).first()
+            stored = row.password_hash if row is not None and row.password_hash else None
+            try:
+                # an unknown name is checked against a dummy hash: the time taken is the same
+                ok = bool(_hasher().verify(stored or _dummy_hash(), password)) and bool(stored)
+            except VerificationError:
+                ok = False
+            if ok:
+                conn.execute(login_failures.delete().where(*mine))
+            else:
+                conn.execute(login_failures.insert().values(name=name, at=stamp, source=where))
     if failures[0] >= MAX_FAILURES:
         oldest = datetime.fromisoformat(failures[1])
         wait = max(1, int((oldest + WINDOW - current).total_seconds() // 60) + 1)
@@ -124,21 +174,7 @@ def login(db: Database, name: str, password: str, clock: float | None = None) ->
             f"too many wrong passwords; try again in {wait} minute(s)",
             hint="ask a course leader to reset the password if you have forgotten it",
         )
-    ok = False
-    if row is not None and row.password_hash:
-        from argon2.exceptions import VerificationError
-
-        try:
-            ok = bool(_hasher().verify(row.password_hash, password))
-        except VerificationError:
-            ok = False
-    if not ok:
-        with db.begin() as conn:
-            conn.execute(
-                login_failures.insert().values(
-                    name=name, at=current.isoformat(timespec="milliseconds")
-                )
-            )
+    if not ok or row is None:
         left = MAX_FAILURES - failures[0] - 1
         raise AttuneError.single(
             f"login '{name}'",
@@ -147,9 +183,7 @@ def login(db: Database, name: str, password: str, clock: float | None = None) ->
             if left > 0
             else f"no attempts left; wait {int(WINDOW.total_seconds() // 60)} minutes",
         )
-    with db.begin() as conn:
-        conn.execute(login_failures.delete().where(login_failures.c.name == name))
-    return Identity(name, str(row.role), True)  # type: ignore[union-attr]
+    return Identity(name, str(row.role), True)
 
 
 def shared_mode(db: Database) -> bool:

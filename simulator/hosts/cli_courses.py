@@ -254,15 +254,18 @@ def sync(files: tuple[Path, ...], db_url: str | None) -> None:
     from simulator.service.courses import journal_files, shared_mode, sync_journals
 
     db = _open(db_url)
-    owner = None
+    owner = actor = None
     if shared_mode(db):  # the write gate: a trainee stores only their own sessions
         identity = who(db, None)
+        actor = identity.name
         owner = None if identity.role == "course_leader" else identity.name
     todo = list(files) or journal_files()
     with click.progressbar(
         length=len(todo), label="Checking saved sessions", file=sys.stderr
     ) as bar:
-        stored, problems = sync_journals(db, todo, tick=lambda: bar.update(1), owner=owner)
+        stored, problems = sync_journals(
+            db, todo, tick=lambda: bar.update(1), owner=owner, actor=actor
+        )
     for p in problems:
         click.echo(p.render(), err=True)
     click.echo(f"stored {stored} session(s) in the database")

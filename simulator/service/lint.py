@@ -113,6 +113,19 @@ def lint_paths(paths: list[Path], *, cues: bool = False) -> LintReport:
             report.unreadable.extend(exc.problems)
             continue
         analysis, findings = lint_vignette(v, lines)
+        if v.id != path.stem:
+            findings.insert(
+                0,
+                Finding(
+                    "warning",
+                    "id-not-file-name",
+                    f"the vignette's id '{v.id}' differs from its file name '{path.name}': "
+                    f"`attune play {v.id}` finds vignettes by file name; rename the file to "
+                    f"{v.id}.yaml or change the id",
+                    None,
+                    lines.get("id"),
+                ),
+            )
         audit = None
         if cues and not analysis.errors:
             from scoring.cues import cue_audit

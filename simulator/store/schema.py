@@ -174,5 +174,7 @@ login_failures = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("name", Name, nullable=False),
     Column("at", Stamp, nullable=False),
+    Column("source", String(200), nullable=False, server_default=""),
     Index("login_failures_name", "name", "at"),
+    Index("login_failures_source", "name", "source", "at"),
 )
