@@ -432,3 +432,43 @@ def test_serve_on_a_busy_port_says_so(tmp_path: Path) -> None:
         )
     assert result.returncode == 2 and "choose another with --port" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_sessions_started_at_once_cannot_share_the_last_attempt(
+    db_url: str, tmp_path: Path
+) -> None:
+    """Eight starts at the same moment for an assignment with two attempts: two begin, six are
+    told that every attempt has been used (the count and the session's row are written together)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from simulator.content.library import bundled_path
+    from simulator.course.courses import add_members, assign, create_cohort
+    from simulator.service import play as service
+
+    db = open_database(db_url)
+    create_cohort(db, "C", "lead")
+    add_members(db, "C", ["amy"], "trainee", "lead")
+    assign(
+        db, "C", "ray", mode="assessment", due=None, attempts=2, rationale_required=False,
+        actor="lead",
+    )  # fmt: skip
+    path = bundled_path("ray")
+    v = load_vignette(path)
+
+    def begin(i: int) -> str:
+        try:
+            run = service.start(
+                path, v, default_rubric(), trainee="amy", db_url=db_url,
+                out=tmp_path / f"s{i}.json", warm=False,
+            )  # fmt: skip
+        except AttuneError as exc:
+            return exc.problems[0].message
+        run.close()
+        return "started"
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(begin, range(8)))
+    assert answers.count("started") == 2, answers
+    assert sum("allowed attempt(s) have been used" in a for a in answers) == 6
+    with db.read() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(sessions)).scalar() == 2

@@ -288,3 +288,48 @@ def test_a_vignette_with_lint_errors_refuses_to_play(tmp_path: Path) -> None:
     assert "cannot be played until its errors are fixed" in result.stderr
     assert "dead-end-beat" in result.stderr and "attune lint" in result.stderr
     assert not list(tmp_path.glob("sessions/*.json"))
+
+
+def test_a_session_open_in_one_window_cannot_be_resumed_in_another(tmp_path: Path) -> None:
+    """Two players on one session would interleave their choices: the second is refused."""
+    from simulator.play.transcript import load_transcript as load
+    from simulator.service import play as service
+
+    journal = tmp_path / "s.json"
+    first = service.start(MINI, V, default_rubric(), out=journal, use_database=False, warm=False)
+    first.choose(0)
+    with pytest.raises(AttuneError, match="already open in another window"):
+        service.resume(V, load(journal), default_rubric())
+    first.close()
+    second = service.resume(V, load(journal), default_rubric())
+    assert second.turn == 1
+    second.close()
+
+
+def test_a_second_resume_from_another_process_is_refused(tmp_path: Path) -> None:
+    env = {**os.environ, "ATTUNE_DATA_DIR": str(tmp_path)}
+    cmd = [sys.executable, "-m", "simulator", "play", str(MINI), "--plain", "--in-order"]
+    first = subprocess.run(cmd, input="1\nq\n", capture_output=True, text=True, env=env, cwd=ROOT)
+    assert "Saved. Resume with" in first.stdout, first.stdout + first.stderr
+    holder = subprocess.Popen(
+        [*cmd, "--resume"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    assert holder.stdout is not None
+    try:
+        for line in holder.stdout:  # wait until the first player holds the session
+            if "Resuming session" in line:
+                break
+        second = subprocess.run(
+            [*cmd, "--resume"], input="1\n", capture_output=True, text=True, env=env, cwd=ROOT
+        )
+        assert second.returncode == 2, second.stdout + second.stderr
+        assert "already open in another window" in second.stderr
+        assert "Traceback" not in second.stderr
+    finally:
+        holder.kill()
+        holder.wait()

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from simulator.errors import AttuneError, did_you_mean
-from simulator.play.transcript import now
+from simulator.play.transcript import Transcript, now
 from simulator.store.database import Database
 from simulator.store.schema import ROLES, assignments, audit, cohorts, members, people, sessions
 
@@ -347,3 +347,30 @@ def attempt_for(db: Database, trainee: str, vignette_id: str) -> Assigned | None
             hint="ask your course leader for another attempt (attune assign ... --attempts N)",
         )
     return open_[0]
+
+
+def claim_attempt(db: Database, task: Assigned, t: Transcript) -> None:
+    """Count a new session towards its assignment, atomically: the attempts are counted and the
+    session's row written in one write transaction (SQLite BEGIN IMMEDIATE; on PostgreSQL a lock
+    per assignment and trainee), so sessions started at the same moment cannot all take the last
+    attempt."""
+    from simulator.store.dbstore import session_row
+
+    with db.begin() as conn:
+        if db.dialect == "postgresql":
+            conn.execute(
+                sa.text("SELECT pg_advisory_xact_lock(7203, hashtext(:k))"),
+                {"k": f"{task.assignment_id}:{t.trainee}"},
+            )
+        used = conn.execute(
+            sa.select(sa.func.count()).where(
+                sessions.c.assignment_id == task.assignment_id, sessions.c.trainee == t.trainee
+            )
+        ).scalar()
+        if int(used or 0) >= task.attempts:
+            raise AttuneError.single(
+                f"assignment '{task.vignette_id}' in cohort '{task.cohort}'",
+                f"all {task.attempts} allowed attempt(s) have been used",
+                hint="ask your course leader for another attempt (attune assign ... --attempts N)",
+            )
+        conn.execute(sessions.insert().values(session_row(t)))

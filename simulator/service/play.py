@@ -26,7 +26,7 @@ from simulator.play.engine import ClientState
 from simulator.play.session import LatestWriter, Session, Store, file_store
 from simulator.play.transcript import LoadedTranscript, Transcript, load_transcript
 from simulator.store.dbstore import SessionSaver
-from simulator.store.paths import scan_journals, session_path
+from simulator.store.paths import JournalLock, scan_journals, session_path
 
 if TYPE_CHECKING:
     from scoring.bounds import Bound
@@ -87,6 +87,12 @@ class Play:
         self.story = story or Story(session.vignette, rubric)
         """The vignette compiled with the rubric, for feedback, the debrief and the road not taken."""
         self.journal = journal
+        self.lock = (
+            JournalLock(journal).acquire(session.transcript.session_id)
+            if journal is not None
+            else None
+        )
+        """Held while the session is played: a second window cannot resume it."""
         self.task = task
         self._background = background or _inline
         # practice feedback scores only the newest choice, from where the route stands
@@ -235,6 +241,13 @@ class Play:
         behind to be offered as unfinished."""
         if not self.transcript.events and self.journal is not None:
             self.journal.unlink(missing_ok=True)
+        self.close()
+
+    def close(self) -> None:
+        """Let go of the journal (another window may resume the session from now on)."""
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
 
     def save(self) -> None:
         transcript = self.session.transcript
@@ -302,6 +315,13 @@ def _assignment(db_url: str | None, trainee: str | None, vignette_id: str) -> As
     return attempt_for(open_database(db_url), trainee, vignette_id)
 
 
+def _claim(db_url: str | None, task: Assigned, t: Transcript) -> None:
+    from simulator.course.courses import claim_attempt
+    from simulator.store.database import open_database
+
+    claim_attempt(open_database(db_url), task, t)
+
+
 DbErrorHandler = Callable[[AttuneError, Path], None]
 """Told once when the course database cannot be written, with the journal that has the choices."""
 
@@ -362,6 +382,8 @@ def start(
         cohort_id=task.cohort_id if task else None,
         in_order=in_order,
     )
+    if task is not None:  # the attempt is counted and the session's row written together
+        _claim(db_url, task, session.transcript)
     journal = out or session_path(session.transcript.session_id)
     writer: Store = file_store(journal) if out is not None else LatestWriter(journal)
     store: Store = (

@@ -88,7 +88,7 @@ class DbStore:
         if self._stored is None:
             exists = conn.execute(sa.select(sessions.c.id).where(sessions.c.id == t.session_id))
             if exists.first() is None:
-                conn.execute(sessions.insert().values(self._session_row(t)))
+                conn.execute(sessions.insert().values(session_row(t)))
             top = conn.execute(
                 sa.select(sa.func.max(events.c.seq)).where(events.c.session_id == t.session_id)
             ).scalar()
@@ -107,21 +107,6 @@ class DbStore:
         conn.execute(sessions.update().where(sessions.c.id == t.session_id).values(update))
         if new:
             self._stored = new[-1].seq
-
-    def _session_row(self, t: Transcript) -> dict[str, Any]:
-        return {
-            "id": t.session_id,
-            "vignette_id": t.vignette_id,
-            "trainee": t.trainee,
-            "mode": t.mode,
-            "source": t.source,
-            "rubric_version": t.rubric_version,
-            "assignment_id": t.assignment_id,
-            "cohort_id": t.cohort_id,
-            "started_at": t.started_at,
-            "updated_at": now(),
-            "header": t.model_dump_json(exclude={"events"}),
-        }
 
     def _event_row(self, t: Transcript, e: Any, facts: dict[int, Facts]) -> dict[str, Any]:
         row: dict[str, Any] = {
@@ -143,6 +128,23 @@ class DbStore:
         if e.seq in facts:
             row["valence"], row["points"], row["pushed"], row["unrepaired"] = facts[e.seq]
         return row
+
+
+def session_row(t: Transcript) -> dict[str, Any]:
+    """A session's row, from its transcript's header."""
+    return {
+        "id": t.session_id,
+        "vignette_id": t.vignette_id,
+        "trainee": t.trainee,
+        "mode": t.mode,
+        "source": t.source,
+        "rubric_version": t.rubric_version,
+        "assignment_id": t.assignment_id,
+        "cohort_id": t.cohort_id,
+        "started_at": t.started_at,
+        "updated_at": now(),
+        "header": t.model_dump_json(exclude={"events"}),
+    }
 
 
 def load_transcript_from_db(db: Database, session_id: str) -> Transcript:

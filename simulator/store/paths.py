@@ -68,3 +68,39 @@ def scan_journals(vignette_id: str | None = None, trainee: str | None = None) ->
         ):
             found.append(loaded)
     return Journals(found, damaged)
+
+
+class JournalLock:
+    """Holds a session's journal while it is played, so a second window cannot resume the same
+    session and interleave its choices with this one's. The lock is the kernel's (`flock` on a
+    `.lock` file beside the journal): a killed player releases it by dying."""
+
+    def __init__(self, journal: Path) -> None:
+        self.path = journal.with_suffix(".lock")
+        self._fd: int | None = None
+
+    def acquire(self, session_id: str) -> JournalLock:
+        import fcntl
+        import os
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise AttuneError.single(
+                f"session {session_id}",
+                "this session is already open in another window",
+                hint="carry on there, or close it first; two players on one session would mix "
+                "their choices",
+            ) from None
+        self._fd = fd
+        return self
+
+    def release(self) -> None:
+        import os
+
+        if self._fd is not None:
+            os.close(self._fd)  # closing the descriptor releases the lock
+            self._fd = None

@@ -210,6 +210,8 @@ class AttuneApp(App[None]):
     def _play(self, run: Play) -> None:
         from simulator.hosts.tui.screens.play import PlayScreen
 
+        if self.session is not None and self.session is not run:
+            self.session.close()  # the journal of the session left behind is free again
         self.session = run
         self.push_screen(PlayScreen(run))
 
@@ -290,6 +292,12 @@ class AttuneApp(App[None]):
         # the library is the base screen, or sits just above the login screen
         while len(self.screen_stack) > (2 if self.login is not None else 1):
             self.pop_screen()
+        if self.session is not None:
+            self.session.close()  # back in the library: the session may be resumed again
+
+    def on_unmount(self) -> None:
+        if self.session is not None:
+            self.session.close()
 
     # ------------------------------------------------------------ app-wide actions
     def action_help(self) -> None:
