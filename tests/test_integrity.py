@@ -15,7 +15,7 @@ from simulator.play.transcript import Transcript, load_transcript
 from simulator.reach.integrity import verify_against_database, verify_file, verify_stored
 from simulator.store.database import open_database
 from simulator.store.dbstore import DbStore
-from simulator.store.schema import events
+from simulator.store.schema import events, sessions
 from tests.conftest import MINI, run_attune
 
 
@@ -115,14 +115,14 @@ def test_removing_the_last_event_is_detected(tmp_path: Path) -> None:
 def test_a_recomputed_forgery_is_caught_by_the_database_copy(tmp_path: Path) -> None:
     db = open_database(f"sqlite:///{tmp_path / 'c.db'}")
     path, _ = _recorded(tmp_path, db)
-    assert verify_against_database(db, path, load_transcript(path).transcript) == []
+    assert verify_against_database(db, path, load_transcript(path).transcript)[0] == []
     # a careful forger drops the ending and re-seals the file
     data = json.loads(path.read_text())
     data["events"] = data["events"][:-1]
     data["head"] = data["events"][-1]["hash"]
     path.write_text(Transcript.model_validate(data).to_json())
     assert verify_file(path).intact  # the file alone cannot tell
-    found = verify_against_database(db, path, load_transcript(path).transcript)
+    found, _ = verify_against_database(db, path, load_transcript(path).transcript)
     assert found and "course database has" in found[0].message
 
 
@@ -203,3 +203,58 @@ def test_edited_bytes_with_the_same_content_are_located(tmp_path: Path) -> None:
             i for i, (a, b) in enumerate(zip(edited, original, strict=False)) if a != b
         )
         assert problem.line == edited[:first_difference].count("\n") + 1
+
+
+def test_a_database_that_lags_the_journal_is_not_yet_synced(tmp_path: Path) -> None:
+    """After a crash the journal can be ahead of the database: that is not a change."""
+    db = open_database(f"sqlite:///{tmp_path / 'c.db'}")
+    path, s = _recorded(tmp_path, db)
+    sid = s.transcript.session_id
+    with db.begin() as conn:  # the database lost its last event
+        top = conn.execute(sa.select(sa.func.max(events.c.seq)).where(events.c.session_id == sid))
+        conn.execute(
+            events.delete().where(events.c.session_id == sid, events.c.seq == top.scalar())
+        )
+    found, note = verify_against_database(db, path, load_transcript(path).transcript)
+    assert found == [] and "not yet synced" in note
+    other = open_database(f"sqlite:///{tmp_path / 'empty.db'}")
+    found, note = verify_against_database(other, path, load_transcript(path).transcript)
+    assert found == [] and "no copy of this session" in note
+
+
+def test_an_edited_database_copy_is_blamed_on_the_database(tmp_path: Path) -> None:
+    db = open_database(f"sqlite:///{tmp_path / 'c.db'}")
+    path, s = _recorded(tmp_path, db)
+    sid = s.transcript.session_id
+    with db.begin() as conn:
+        body = conn.execute(
+            sa.select(events.c.body).where(events.c.session_id == sid, events.c.seq == 0)
+        ).scalar_one()
+        conn.execute(
+            events.update()
+            .where(events.c.session_id == sid, events.c.seq == 0)
+            .values(body=body.replace('"rationale":"try"', '"rationale":"tried"'))
+        )
+    found, _ = verify_against_database(db, path, load_transcript(path).transcript)
+    assert found and "the database was edited" in (found[0].hint or "")
+
+
+def test_an_edited_stored_score_is_caught(db_url: str, tmp_path: Path) -> None:
+    """Scores are derived from the events, so a score changed by hand does not verify."""
+    db = open_database(db_url)
+    _, s = _recorded(tmp_path, db)
+    sid = s.transcript.session_id
+    assert verify_stored(db, sid).intact
+    with db.begin() as conn:
+        conn.execute(sessions.update().where(sessions.c.id == sid).values(overall=5))
+    verdict = verify_stored(db, sid)
+    assert not verdict.intact and "stored score (5" in verdict.findings[0].message
+    with db.begin() as conn:
+        conn.execute(sessions.update().where(sessions.c.id == sid).values(overall=None))
+        conn.execute(
+            events.update()
+            .where(events.c.session_id == sid, events.c.kind == "choice")
+            .values(points=9)
+        )
+    verdict = verify_stored(db, sid)
+    assert not verdict.intact and "stored points" in verdict.findings[0].message

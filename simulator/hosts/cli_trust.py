@@ -51,17 +51,17 @@ def verify(
     changed = False
     for path in files:
         verdict = verify_file(path)
-        findings = verdict.findings
+        findings, note = verdict.findings, ""
         if verdict.intact and db is not None:
             from simulator.service.play import load_transcript
 
-            findings = verify_against_database(db, path, load_transcript(path).transcript)
+            findings, note = verify_against_database(db, path, load_transcript(path).transcript)
         if findings:
             changed = True
             for problem in findings:
                 click.echo(f"CHANGED  {problem.render()}")
         else:
-            click.echo(f"intact   {verdict.render()}")
+            click.echo(f"intact   {verdict.render()}" + (f"; {note}" if note else ""))
     if session_ids:
         from simulator.service.courses import (
             load_transcript_from_db,
