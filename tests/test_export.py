@@ -291,3 +291,52 @@ def test_out_names_the_file_it_writes(tmp_path: Path, data_dir: Path) -> None:
         env=env,
     )  # fmt: skip
     assert result.returncode == 0 and folder.is_dir() and len(list(folder.glob("*.html"))) == 2
+
+
+def test_one_damaged_session_never_breaks_a_cohort_export(tmp_path: Path) -> None:
+    """A session whose stored choices no longer fit its vignette is listed as damaged; the rest
+    of the cohort is exported."""
+    import os
+
+    import sqlalchemy as sa
+
+    from simulator.course.courses import add_members, create_cohort
+    from simulator.store.database import open_database
+    from simulator.store.dbstore import DbStore
+    from simulator.store.schema import events
+
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    db = open_database(url)
+    create_cohort(db, "Spring", "lead")
+    add_members(db, "Spring", ["lead"], "course_leader", "lead")
+    add_members(db, "Spring", ["amy", "ben"], "trainee", "lead")
+    v = load_vignette(MINI)
+    ids = []
+    for name in ("amy", "ben"):
+        s = Session(
+            v, rubric_version=default_rubric().version, trainee=name, cohort_id=1,
+            vignette_path=str(MINI),
+        )  # fmt: skip
+        s.store = DbStore(db, v, default_rubric())
+        while not s.ended:
+            s.choose(0)
+        ids.append(s.transcript.session_id)
+    with db.begin() as conn:  # ben's first choice now names a beat the session was never at
+        body = conn.execute(
+            sa.select(events.c.body).where(events.c.session_id == ids[1], events.c.seq == 0)
+        ).scalar_one()
+        conn.execute(
+            events.update()
+            .where(events.c.session_id == ids[1], events.c.seq == 0)
+            .values(body=body.replace('"beat":"ask"', '"beat":"settled"'))
+        )
+    env = {**os.environ, "ATTUNE_DB": url, "ATTUNE_DATA_DIR": str(tmp_path / "d")}
+    out = tmp_path / "cohort.csv"
+    result = run_attune(
+        "export", "--cohort", "Spring", "--format", "csv", "--out", str(out), "--as", "lead",
+        env=env,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert f"session {ids[1]} is damaged" in result.stderr and "Traceback" not in result.stderr
+    text = out.read_text(encoding="utf-8")
+    assert ids[0] in text and ids[1] not in text

@@ -80,6 +80,14 @@ def verify(
     sys.exit(1 if changed else 0)
 
 
+def _damaged(session_id: str, why: str) -> None:
+    click.echo(
+        f"warning: session {session_id} is damaged and left out of this export: {why} "
+        f"(`attune verify --session {session_id}` says more)",
+        err=True,
+    )
+
+
 def _sources(
     files: tuple[Path, ...],
     session_ids: tuple[str, ...],
@@ -114,7 +122,12 @@ def _sources(
         for sid in ids:
             t = stored_transcript(db, sid)
             may_read_transcript(viewer, t.trainee)
-            out.append((t, vignette_for(t, f"session {sid}")))
+            try:
+                out.append((t, vignette_for(t, f"session {sid}")))
+            except AttuneError as exc:
+                if not cohort or sid in session_ids:
+                    raise
+                _damaged(sid, exc.problems[0].message)  # one session never breaks a cohort
     from simulator.service.courses import integrity_line
 
     return [(t, v, integrity_line(t)) for t, v in out]
@@ -182,7 +195,7 @@ def export(
     """Export transcripts as CSV, JSON, printable HTML or xAPI statements."""
     import json
 
-    from simulator.service.scores import default_rubric
+    from simulator.service.scores import RouteError, default_rubric
     from simulator.service.trust import export as ex
 
     if retry:
@@ -204,7 +217,18 @@ def export(
     with click.progressbar(
         sources, label="Scoring transcripts", file=sys.stderr, hidden=len(sources) < 20
     ) as bar:
-        items = [(ex.scored(t, v, rubric), integrity) for t, v, integrity in bar]
+        items = []
+        for t, v, integrity in bar:
+            try:
+                items.append((ex.scored(t, v, rubric), integrity))
+            except RouteError as exc:
+                if not cohort:
+                    raise AttuneError.single(
+                        f"session {t.session_id}",
+                        f"its choices do not fit vignette '{v.id}': {exc.message}",
+                        hint=exc.hint,
+                    ) from None
+                _damaged(t.session_id, f"its choices do not fit vignette '{v.id}': {exc.message}")
 
     if not items:
         click.echo(

@@ -62,6 +62,7 @@ def score_transcript(loaded: LoadedTranscript, v: Vignette, r: Rubric) -> ScoreR
 __all__ = [
     "Bound",
     "Line",
+    "RouteError",
     "Rubric",
     "ScoreReport",
     "compute_bounds",
