@@ -258,3 +258,21 @@ def test_an_edited_stored_score_is_caught(db_url: str, tmp_path: Path) -> None:
         )
     verdict = verify_stored(db, sid)
     assert not verdict.intact and "stored points" in verdict.findings[0].message
+
+
+def test_verify_takes_the_short_id_the_review_screen_shows(tmp_path: Path) -> None:
+    import os
+
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    db = open_database(url)
+    _, s = _recorded(tmp_path, db)
+    sid = s.transcript.session_id
+    env = {**os.environ, "ATTUNE_DB": url, "ATTUNE_DATA_DIR": str(tmp_path / "d")}
+    env["ATTUNE_USER"] = "amy"  # her own session
+    ok = run_attune("verify", "--session", sid[:8], env=env)
+    assert ok.returncode == 0 and "intact" in ok.stdout and sid in ok.stdout, ok.stderr
+    unknown = run_attune("verify", "--session", "ffffffff", env=env)
+    assert unknown.returncode == 2 and "no such session" in unknown.stderr
+    bad = run_attune("verify", "--session", "../../x", env=env)
+    assert bad.returncode == 2 and "not a session id" in bad.stderr
+    assert "Traceback" not in unknown.stderr + bad.stderr

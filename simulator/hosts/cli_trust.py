@@ -64,6 +64,7 @@ def verify(
             click.echo(f"intact   {verdict.render()}" + (f"; {note}" if note else ""))
     if session_ids:
         from simulator.service.courses import (
+            full_session_id,
             load_transcript_from_db,
             may_read_transcript,
             open_database,
@@ -71,7 +72,8 @@ def verify(
 
         stored_db = db or open_database(db_url)
         viewer = who(stored_db, actor)
-        for sid in session_ids:
+        for given in session_ids:
+            sid = full_session_id(stored_db, given)
             with contextlib.suppress(KeyError):  # verify_stored says it is missing
                 may_read_transcript(viewer, load_transcript_from_db(stored_db, sid).trainee)
             verdict = verify_stored(stored_db, sid)
@@ -105,6 +107,7 @@ def _sources(
         out.append((t, vignette_for(t, str(path))))
     if session_ids or cohort:
         from simulator.service.courses import (
+            full_session_id,
             list_transcripts,
             may_read_transcript,
             open_database,
@@ -113,7 +116,8 @@ def _sources(
 
         db = open_database(db_url)
         viewer = who(db, actor)
-        ids = list(session_ids)
+        named = [full_session_id(db, given) for given in session_ids]
+        ids = list(named)
         if cohort:
             ids += [
                 x.session_id
@@ -125,7 +129,7 @@ def _sources(
             try:
                 out.append((t, vignette_for(t, f"session {sid}")))
             except AttuneError as exc:
-                if not cohort or sid in session_ids:
+                if not cohort or sid in named:
                     raise
                 _damaged(sid, exc.problems[0].message)  # one session never breaks a cohort
     from simulator.service.courses import integrity_line

@@ -52,6 +52,7 @@ from simulator.store.database import (
     open_database,
 )
 from simulator.store.dbstore import (
+    full_session_id,
     load_transcript_from_db,
     stored_transcript,
 )
@@ -96,6 +97,7 @@ __all__ = [
     "create_cohort",
     "default_url",
     "ensure_person",
+    "full_session_id",
     "histogram",
     "hot_spots",
     "identify",

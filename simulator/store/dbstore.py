@@ -12,6 +12,7 @@ scorer from the route standing when the choice was made, so they can be recomput
 from __future__ import annotations
 
 import json
+import re
 import threading
 from typing import Any
 
@@ -240,3 +241,35 @@ def stored_transcript(db: Database, session_id: str) -> Transcript:
         raise AttuneError.single(
             f"session {session_id}", "no such session in the database", hint="see `attune review`"
         ) from None
+
+
+_ID_PREFIX = re.compile(r"^[0-9a-f-]{6,36}$")
+
+
+def full_session_id(db: Database, text: str) -> str:
+    """The session a full id or a unique beginning of one names (the review screen shows the
+    first eight characters); a clear error when there is none, or more than one."""
+    wanted = text.strip().lower()
+    if not _ID_PREFIX.match(wanted):
+        raise AttuneError.single(
+            f"session {text}",
+            "this is not a session id",
+            hint="give the id shown by attune review (at least its first 6 characters)",
+        )
+    with db.read() as conn:
+        found = list(
+            conn.execute(
+                sa.select(sessions.c.id).where(sessions.c.id.like(wanted + "%")).limit(2)
+            ).scalars()
+        )
+    if len(found) == 1:
+        return str(found[0])
+    if not found:
+        raise AttuneError.single(
+            f"session {text}", "no such session in the database", hint="see `attune review`"
+        )
+    raise AttuneError.single(
+        f"session {text}",
+        f"more than one session starts with '{wanted}'",
+        hint="give more of the id",
+    )
