@@ -126,11 +126,8 @@ def test_a_recomputed_forgery_is_caught_by_the_database_copy(tmp_path: Path) -> 
     assert found and "course database has" in found[0].message
 
 
-def test_a_changed_database_row_is_detected(db_url: str, tmp_path: Path) -> None:
-    db = open_database(db_url)
-    _, s = _recorded(tmp_path, db)
-    sid = s.transcript.session_id
-    assert verify_stored(db, sid).intact
+def _edit_first_rationale(db: Any, sid: str) -> None:
+    """Change the stored copy of a session's first event behind attunement's back."""
     with db.begin() as conn:
         body = conn.execute(
             sa.select(events.c.body).where(events.c.session_id == sid, events.c.seq == 0)
@@ -140,6 +137,14 @@ def test_a_changed_database_row_is_detected(db_url: str, tmp_path: Path) -> None
             .where(events.c.session_id == sid, events.c.seq == 0)
             .values(body=body.replace('"rationale":"try"', '"rationale":"tried"'))
         )
+
+
+def test_a_changed_database_row_is_detected(db_url: str, tmp_path: Path) -> None:
+    db = open_database(db_url)
+    _, s = _recorded(tmp_path, db)
+    sid = s.transcript.session_id
+    assert verify_stored(db, sid).intact
+    _edit_first_rationale(db, sid)
     verdict = verify_stored(db, sid)
     assert not verdict.intact and "event 0" in verdict.findings[0].message
     from simulator.course.review import load_review, summary_text
@@ -226,15 +231,7 @@ def test_an_edited_database_copy_is_blamed_on_the_database(tmp_path: Path) -> No
     db = open_database(f"sqlite:///{tmp_path / 'c.db'}")
     path, s = _recorded(tmp_path, db)
     sid = s.transcript.session_id
-    with db.begin() as conn:
-        body = conn.execute(
-            sa.select(events.c.body).where(events.c.session_id == sid, events.c.seq == 0)
-        ).scalar_one()
-        conn.execute(
-            events.update()
-            .where(events.c.session_id == sid, events.c.seq == 0)
-            .values(body=body.replace('"rationale":"try"', '"rationale":"tried"'))
-        )
+    _edit_first_rationale(db, sid)
     found, _ = verify_against_database(db, path, load_transcript(path).transcript)
     assert found and "the database was edited" in (found[0].hint or "")
 
