@@ -89,7 +89,8 @@ def _depicted_findings(
 ) -> list[Finding]:
     """Do the numbers agree with the words? A beat written as flooded or shut down should find the
     client outside their window that way in most of the states it is reached in (window of
-    tolerance, Siegel; Ogden); a beat whose words say so should declare it."""
+    tolerance, Siegel; Ogden); a beat whose words say so should declare it; and a beat the numbers
+    put outside the window in most of its states should show it in its words."""
     out = []
     for beat in v.beats:
         below, inside, above = window.get(beat.id, (0, 0, 0))
@@ -112,19 +113,39 @@ def _depicted_findings(
                 )
         if beat.depicts is None:
             text = " ".join(t for t in (beat.client, beat.nonverbal) if t)
-            for state, words in _SHOWS.items():
-                found = words.search(text)
-                if found:
-                    out.append(
-                        Finding(
-                            "warning",
-                            "undeclared-state",
-                            f"beat '{beat.id}' reads as {_WORDS[state]} ('{found.group(0)}'): "
-                            f"declare `depicts: {state}` so lint can check that the client's "
-                            "arousal agrees, or reword it",
-                            beat.id,
-                            lines.get(beat.id),
-                        )
+            worded = _worded_state(beat.id, text, lines)
+            if worded is not None:
+                out.append(worded)
+            elif total and max(below, above) / total > MOST:
+                state = "hyper" if above >= below else "hypo"
+                share = max(below, above) / total
+                out.append(
+                    Finding(
+                        "warning",
+                        "state-not-depicted",
+                        f"beat '{beat.id}' finds the client {_WORDS[state]} in {share:.0%} of the "
+                        f"{total} states it is reached in ({below} below the window, {inside} "
+                        f"inside, {above} above), but its words do not show it: write the state "
+                        f"into the client's line or nonverbal cue and declare `depicts: {state}`, "
+                        "or change the effects of the choices that lead here",
+                        beat.id,
+                        lines.get(beat.id),
                     )
-                    break
+                )
     return out
+
+
+def _worded_state(beat: str, text: str, lines: dict[str, int]) -> Finding | None:
+    for state, words in _SHOWS.items():
+        found = words.search(text)
+        if found:
+            return Finding(
+                "warning",
+                "undeclared-state",
+                f"beat '{beat}' reads as {_WORDS[state]} ('{found.group(0)}'): "
+                f"declare `depicts: {state}` so lint can check that the client's "
+                "arousal agrees, or reword it",
+                beat,
+                lines.get(beat),
+            )
+    return None

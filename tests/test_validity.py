@@ -10,7 +10,7 @@ import pytest
 from scoring.lintrules import scoring_findings
 from scoring.rubric import Rubric, default_rubric
 from scoring.story import Story
-from simulator.content.analysis import analyse, direct_question
+from simulator.content.analysis import Finding, analyse, direct_question
 from simulator.content.codebook import codebook
 from simulator.content.library import bundled_files
 from simulator.content.loader import load_vignette
@@ -213,3 +213,20 @@ def test_words_that_show_a_state_ask_for_it_to_be_declared() -> None:
     undeclared = type(v).model_validate(data)
     found = [f for f in scoring_findings(undeclared, {}) if f.code == "undeclared-state"]
     assert found and found[0].node == "numb" and "depicts: hypo" in found[0].message
+
+
+def test_a_beat_the_numbers_put_outside_the_window_must_show_it() -> None:
+    """The reverse check: a beat reached below the window in most of its states, whose words say
+    nothing of it, is reported, so grounding there is earned by what the trainee can read."""
+
+    def undeclared(drop: int) -> list[Finding]:
+        v = _numb_beat(drop)
+        data = v.model_dump(by_alias=True, exclude_none=True)  # type: ignore[attr-defined]
+        del data["beats"][1]["depicts"]
+        found = scoring_findings(type(v).model_validate(data), {"numb": 20})
+        return [f for f in found if f.code == "state-not-depicted"]
+
+    found = undeclared(-8)
+    assert len(found) == 1 and found[0].node == "numb" and found[0].line == 20
+    assert "below the window" in found[0].message and "depicts: hypo" in found[0].message
+    assert undeclared(-4) == []  # inside the window: nothing to show
