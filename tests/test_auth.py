@@ -264,6 +264,48 @@ def test_play_writes_only_the_logged_in_trainees_record(db_url: str, tmp_path: P
     assert [tuple(r) for r in acted] == [("lead", "ben")]
 
 
+def test_resume_continues_only_the_logged_in_trainees_session(db_url: str, tmp_path: Path) -> None:
+    """A shared data folder holds ben's unfinished session: amy, logged in, cannot resume it, as
+    herself or as ben; ben can."""
+    db, _ = _shared(db_url)
+    env = {**os.environ, "ATTUNE_DATA_DIR": str(tmp_path), "ATTUNE_DB": db_url}
+    env.update(ATTUNE_USER="ben", ATTUNE_PASSWORD=PASSWORDS["ben"])
+    started = run_attune("play", "--plain", "--in-order", "ray", input="1\n", env=env)
+    assert "Resume with" in started.stdout, started.stdout + started.stderr
+    before = _stored_trainees(db)
+    env.update(ATTUNE_USER="amy", ATTUNE_PASSWORD=PASSWORDS["amy"])
+    mine = run_attune("play", "--plain", "--in-order", "ray", "--resume", input="1\n", env=env)
+    assert mine.returncode == 2 and "no unfinished session" in mine.stderr, mine.stderr
+    as_ben = run_attune(
+        "play", "--plain", "--in-order", "ray", "--resume", "--trainee", "ben", input="1\n",
+        env=env,
+    )  # fmt: skip
+    assert as_ben.returncode == 2 and "may write only their own record" in as_ben.stderr
+    assert _stored_trainees(db) == before
+    env.update(ATTUNE_USER="ben", ATTUNE_PASSWORD=PASSWORDS["ben"])
+    own = run_attune("play", "--plain", "--in-order", "ray", "--resume", input="1\n" * 14, env=env)
+    assert own.returncode == 0 and "Resuming session" in own.stdout, own.stderr
+
+
+def test_a_session_is_resumed_only_for_its_owner(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The service refuses to carry on another person's session, whichever host asks."""
+    from simulator.play.session import file_store
+    from simulator.service.play import LoadedTranscript, resume
+
+    journal = tmp_path / "s.json"
+    s = Session(
+        RAY, rubric_version=default_rubric().version, trainee="ben", store=file_store(journal)
+    )
+    s.choose(0)
+    loaded = LoadedTranscript(s.transcript, str(journal), {})
+    with pytest.raises(AttuneError) as caught:
+        resume(RAY, loaded, default_rubric(), acting="amy")
+    assert "belongs to ben, not to amy" in caught.value.problems[0].message
+    resume(RAY, loaded, default_rubric(), acting="ben").close()
+
+
 def test_sync_stores_only_the_logged_in_trainees_sessions(db_url: str, tmp_path: Path) -> None:
     from simulator.play.session import file_store
 

@@ -171,6 +171,28 @@ def test_kill_between_choices_loses_nothing(tmp_path: Path) -> None:
     assert json.loads(path.read_text())["events"][-1]["kind"] == "end"
 
 
+def test_resume_finds_only_the_named_trainees_session(tmp_path: Path) -> None:
+    """Two people share a data folder without logins: `--trainee` picks whose session resumes."""
+    env = {**os.environ, "ATTUNE_DATA_DIR": str(tmp_path)}
+    env.pop("ATTUNE_DB", None)
+    play = [sys.executable, "-m", "simulator", "play", str(MINI), "--plain", "--in-order"]
+    ben = subprocess.run(
+        [*play, "--trainee", "ben"], input="1\n", capture_output=True, cwd=ROOT, env=env,
+        text=True, timeout=120,
+    )  # fmt: skip
+    assert "Resume with" in ben.stdout, ben.stdout + ben.stderr
+    amy = subprocess.run(
+        [*play, "--resume", "--trainee", "amy"], input="1\n", capture_output=True, cwd=ROOT,
+        env=env, text=True, timeout=120,
+    )  # fmt: skip
+    assert amy.returncode == 2 and "no unfinished session" in amy.stderr, amy.stderr
+    again = subprocess.run(
+        [*play, "--resume", "--trainee", "ben"], input="1\n" * 5, capture_output=True, cwd=ROOT,
+        env=env, text=True, timeout=120,
+    )  # fmt: skip
+    assert again.returncode == 0 and "Resuming session" in again.stdout, again.stderr
+
+
 def test_resume_without_a_session_is_a_clear_error(tmp_path: Path) -> None:
     env = {**os.environ, "ATTUNE_DATA_DIR": str(tmp_path)}
     proc = subprocess.run(

@@ -353,7 +353,7 @@ def _play_tui(
         if resume:
             from simulator.service.play import latest_unfinished
 
-            resume_target = (path, v, latest_unfinished(v.id, str(path)))
+            resume_target = (path, v, latest_unfinished(v.id, str(path), trainee))
     elif resume:
         raise AttuneError.single(
             "attune play",

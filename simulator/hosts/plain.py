@@ -88,7 +88,7 @@ def run(
     in_order: bool = False,
 ) -> None:
     """`attune play --plain`: pick a vignette (unless named), brief, play, debrief."""
-    from simulator.service.courses import open_database, shared_mode, writer
+    from simulator.service.courses import open_database, writer
     from simulator.service.library import load_library, open_vignette
     from simulator.service.scores import default_rubric
 
@@ -99,10 +99,8 @@ def run(
         db = open_database(db_url)
     except AttuneError as exc:  # play on: the journal keeps every choice; `attune sync` later
         unreachable = exc
-    shared = False
     if unreachable is None:
         try:
-            shared = shared_mode(db)
             trainee = writer(db, trainee, _ask_password)  # the one gate for writes in shared mode
         finally:
             db.close()  # the session's saver opens its own connection
@@ -121,8 +119,10 @@ def run(
         con.say("note: " + service.db_error_note(exc, journal))
 
     if resume:
-        loaded = service.latest_unfinished(v.id, str(path), trainee if shared else None)
-        run = service.resume(v, loaded, rubric, path=path, db_url=db_url, on_db_error=db_failed)
+        loaded = service.latest_unfinished(v.id, str(path), trainee)
+        run = service.resume(
+            v, loaded, rubric, path=path, db_url=db_url, on_db_error=db_failed, acting=trainee
+        )
         con.say(f"Resuming session {loaded.transcript.session_id} at turn {run.turn + 1}.")
     else:
         run = service.start(

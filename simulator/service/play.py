@@ -409,9 +409,18 @@ def resume(
     db_url: str | None = None,
     background: Runner | None = None,
     on_db_error: DbErrorHandler | None = None,
+    acting: str | None = None,
 ) -> Play:
     """Carry on a saved session where it stopped, saving to the same journal (`path`: the
-    vignette's file, for the background search of the expert route)."""
+    vignette's file, for the background search of the expert route; `acting`: whose record the
+    host may write, from `course.auth.writer` or the login; nobody resumes another's session)."""
+    owner = loaded.transcript.trainee
+    if acting is not None and owner != acting:
+        raise AttuneError.single(
+            loaded.path,
+            f"this session belongs to {owner or 'nobody named'}, not to {acting}",
+            hint="resume only your own sessions; start a new one without --resume",
+        )
     story = Story(vignette, rubric)
     session = Session.resume(vignette, loaded.transcript, plan=story.plan)
     journal = Path(loaded.path)

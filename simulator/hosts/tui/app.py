@@ -171,20 +171,26 @@ class AttuneApp(App[None]):
         self._play(run)
 
     def resume(self, path: Path, vignette: Vignette, loaded: LoadedTranscript) -> None:
+        from simulator.errors import AttuneError
         from simulator.service import play as service
 
         if not self._may_write():
             return
-
-        run = service.resume(
-            vignette,
-            loaded,
-            self.rubric,
-            path=path,
-            db_url=self.db_url,
-            background=self._in_worker,
-            on_db_error=self._db_failed,
-        )
+        try:
+            run = service.resume(
+                vignette,
+                loaded,
+                self.rubric,
+                path=path,
+                db_url=self.db_url,
+                background=self._in_worker,
+                on_db_error=self._db_failed,
+                acting=self.trainee,
+            )
+        except AttuneError as exc:
+            problem = exc.problems[0]
+            self.notify(f"{problem.message}. {problem.hint or ''}".strip(), severity="error")
+            return
         if run.ended:
             self.show_debrief(run)
             return
