@@ -83,6 +83,7 @@ def find_vignette(
     recorded_sha256: str | None,
     where: str,
     named: Path | None = None,
+    also: tuple[Path, ...] = (),
 ) -> Found:
     """The one lookup of the vignette a transcript was played on.
 
@@ -110,6 +111,7 @@ def find_vignette(
     shipped = bundled_path(vignette_id)
     if shipped:
         candidates.append(shipped)
+    candidates.extend(also)  # e.g. this machine's copy of a course vignette (store.vignettes)
     fallback: Found | None = None
     for path in candidates:
         if not path.is_file():

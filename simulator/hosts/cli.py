@@ -23,7 +23,7 @@ def fail(error: AttuneError) -> NoReturn:
 # Course and trust commands are imported only when used: the headless commands start faster.
 LAZY = {
     **dict.fromkeys(
-        ("cohort", "assign", "progress", "sync", "review", "hotspots", "scores", "user"),
+        ("cohort", "assign", "library", "progress", "sync", "review", "hotspots", "scores", "user"),
         "simulator.hosts.cli_courses",
     ),
     **dict.fromkeys(("verify", "export", "serve"), "simulator.hosts.cli_trust"),
@@ -211,7 +211,7 @@ def autoplay(
     from simulator.service.library import open_vignette
     from simulator.service.scores import rubric as load_rubric
 
-    path, v = open_vignette(vignette)
+    path, v = open_vignette(vignette, db_url)
     r = load_rubric(rubric)
     errors: list[AttuneError] = []
     use_database = bool(db_url or settings().db)
@@ -348,7 +348,7 @@ def _play_tui(
     if vignette is not None:
         from simulator.service.library import open_vignette
 
-        path, v = open_vignette(vignette)
+        path, v = open_vignette(vignette, db_url)
         start = (path, v)
         if resume:
             from simulator.service.play import latest_unfinished

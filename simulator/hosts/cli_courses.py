@@ -190,9 +190,9 @@ def assign(
     from simulator.service.courses import assign as do_assign
     from simulator.service.library import open_vignette
 
-    _, v = open_vignette(vignette)
     db = _open(db_url)
     who_ = leader(db, actor, "assign vignettes")
+    _, v = open_vignette(vignette, db_url)
     do_assign(
         db,
         cohort_name,
@@ -205,6 +205,81 @@ def assign(
     )
     when = f", due {due.date().isoformat()}" if due else ""
     click.echo(f"assigned '{v.id}' to '{cohort_name}' ({mode}{when}, {attempts} attempt(s))")
+
+
+@click.group()
+def library() -> None:
+    """Course vignettes in the course database: every trainee who shares it can play them."""
+
+
+@library.command("add")
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@db_option
+@actor_option
+def library_add(file: Path, db_url: str | None, actor: str | None) -> None:
+    """Validate FILE and store it as the next version of its vignette (course leaders)."""
+    from simulator.service.library import add_to_library
+
+    db = _open(db_url)
+    author = leader(db, actor, "add vignettes to the library").name
+    added = add_to_library(file, db, author)
+    s = added.stored
+    if added.new:
+        click.echo(
+            f"stored '{s.vignette_id}' version {s.version} (sha256 {s.sha256[:12]}), by {author}"
+        )
+    else:
+        click.echo(f"'{s.vignette_id}' version {s.version} has exactly this text: nothing added")
+
+
+@library.command("list")
+@click.option("--removed", is_flag=True, help="Also list removed vignettes.")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@db_option
+@actor_option
+def library_list(removed: bool, as_json: bool, db_url: str | None, actor: str | None) -> None:
+    """List the course vignettes, newest version of each (course leaders and assessors)."""
+    from simulator.service.library import current
+
+    db = _open(db_url)
+    reviewer(db, actor, "list the course library")
+    rows = current(db, include_removed=removed)
+    if as_json:
+        click.echo(
+            json.dumps(
+                [{k: v for k, v in s._asdict().items() if k != "source"} for s in rows], indent=2
+            )
+        )
+        return
+    if not rows:
+        click.echo("no course vignettes yet: add one with `attune library add FILE`")
+    for s in rows:
+        gone = f", removed {s.removed_at[:10]}" if s.removed_at else ""
+        click.echo(
+            f"{s.vignette_id}  version {s.version}  {s.title}  (sha256 {s.sha256[:12]}, "
+            f"by {s.author or 'unknown'}, {s.added_at[:10]}{gone})"
+        )
+
+
+@library.command("remove")
+@click.argument("vignette_id", metavar="ID")
+@db_option
+@actor_option
+def library_remove(vignette_id: str, db_url: str | None, actor: str | None) -> None:
+    """Take a course vignette out of the library (course leaders). Its versions are kept, so
+    sessions played on it still score."""
+    from simulator.errors import AttuneError
+    from simulator.service.library import remove
+
+    db = _open(db_url)
+    who_ = leader(db, actor, "remove vignettes from the library")
+    if not remove(db, vignette_id, who_.name):
+        raise AttuneError.single(
+            f"library '{vignette_id}'",
+            "no course vignette of that id is in the library",
+            hint="`attune library list` shows the ids",
+        )
+    click.echo(f"removed '{vignette_id}' from the library (its versions are kept for scoring)")
 
 
 @click.command()
@@ -363,7 +438,7 @@ def hotspots(
     if map_out and vignette:
         from simulator.service.library import open_vignette, to_dot, to_mermaid
 
-        _, v = open_vignette(Path(vignette))
+        _, v = open_vignette(Path(vignette), db_url)
         heat = {
             h.beat: (
                 h.heat,
@@ -435,4 +510,4 @@ def user_passwd(name: str, db_url: str | None, actor: str | None) -> None:
     click.echo(f"password set for {name}; logins are on for this database")
 
 
-COMMANDS = (cohort, assign, progress, sync, review, hotspots, scores, user)
+COMMANDS = (cohort, assign, library, progress, sync, review, hotspots, scores, user)

@@ -127,7 +127,7 @@ def _sources(
             t = stored_transcript(db, sid)
             may_read_transcript(viewer, t.trainee)
             try:
-                out.append((t, vignette_for(t, f"session {sid}")))
+                out.append((t, vignette_for(t, f"session {sid}", db)))
             except AttuneError as exc:
                 if not cohort or sid in named:
                     raise

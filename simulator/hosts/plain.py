@@ -105,7 +105,7 @@ def run(
         finally:
             db.close()  # the session's saver opens its own connection
     if vignette is None:
-        items, problems = load_library()
+        items, problems = load_library(db_url=db_url, trainee=trainee)
         for problem in problems:
             sys.stderr.write(problem.render() + "\n")
         picked = choose_vignette(con, items, _due(db_url, trainee) if unreachable is None else {})
@@ -113,7 +113,7 @@ def run(
             return
         path, v = picked
     else:
-        path, v = open_vignette(vignette)
+        path, v = open_vignette(vignette, db_url)
 
     def db_failed(exc: AttuneError, journal: Path) -> None:
         con.say("note: " + service.db_error_note(exc, journal))

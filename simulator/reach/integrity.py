@@ -95,7 +95,7 @@ def _stored_scores(db: Any, t: Transcript, where: str) -> list[Problem]:
     from simulator.store.schema import events, sessions
 
     try:
-        v = vignette_for(t, where)
+        v = vignette_for(t, where, db)
     except AttuneError:
         return []  # the vignette is not here: the chain above is all that can be checked
     if t.rubric_version != default_rubric().version:

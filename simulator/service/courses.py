@@ -63,17 +63,19 @@ from simulator.store.journal import (
 )
 
 
-def shared_database(db_url: str | None) -> bool:
-    """Whether the course database is shared (then everyone logs in). A database that was
-    neither named nor created yet is nobody's, and none is created to find out."""
+def database_exists(db_url: str | None) -> bool:
+    """Whether a course database was named, or the default one has been created."""
     from pathlib import Path
 
     from simulator.settings import settings
 
-    if (
-        not (db_url or settings().db)
-        and not Path(default_url().removeprefix("sqlite:///")).is_file()
-    ):
+    return bool(db_url or settings().db) or Path(default_url().removeprefix("sqlite:///")).is_file()
+
+
+def shared_database(db_url: str | None) -> bool:
+    """Whether the course database is shared (then everyone logs in). A database that was
+    neither named nor created yet is nobody's, and none is created to find out."""
+    if not database_exists(db_url):
         return False
     db = open_database(db_url)
     try:
@@ -95,6 +97,7 @@ __all__ = [
     "assigned_to",
     "cohort_info",
     "create_cohort",
+    "database_exists",
     "default_url",
     "ensure_person",
     "full_session_id",

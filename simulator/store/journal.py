@@ -18,11 +18,11 @@ from simulator.store.database import Database
 from simulator.store.schema import audit, events, sessions
 
 
-def vignette_for(t: Transcript, where: str) -> Vignette:
-    """The vignette a transcript was played on (the one lookup: `find_vignette`)."""
-    from simulator.content.library import find_vignette
+def vignette_for(t: Transcript, where: str, db: Database | None = None) -> Vignette:
+    """The vignette a transcript was played on (the one lookup: `store.vignettes.locate`)."""
+    from simulator.store.vignettes import locate
 
-    return find_vignette(t.vignette_id, t.vignette_path, t.vignette_sha256, where).vignette
+    return locate(t, where, db=db).vignette
 
 
 def journal_files() -> list[Path]:
@@ -82,7 +82,7 @@ def sync_journals(
             if chain:
                 problems.extend(chain)
                 continue
-            v = vignette_for(t, str(path))
+            v = vignette_for(t, str(path), db)
             _replay(t, v, str(path))
             if known is not None:
                 _same_events(db, t, str(path))

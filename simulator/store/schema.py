@@ -178,3 +178,22 @@ login_failures = Table(
     Index("login_failures_name", "name", "at"),
     Index("login_failures_source", "name", "source", "at"),
 )
+
+course_vignettes = Table(
+    "course_vignettes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("vignette_id", Name, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("author", Name),
+    Column("source", Text, nullable=False),
+    Column("added_at", Stamp, nullable=False),
+    Column("removed_at", Stamp),
+    UniqueConstraint("vignette_id", "version", name="course_vignettes_version"),
+    Index("course_vignettes_content", "vignette_id", "sha256"),
+)
+"""Course leaders' own vignettes, every version kept: a session scores against the version it
+was played on (found by the sha256 its transcript records). Removing a vignette hides it from
+the library and from new assignments; its versions stay for the transcripts."""

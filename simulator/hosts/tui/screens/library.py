@@ -75,7 +75,9 @@ class LibraryScreen(AttuneScreen):
         from simulator.service.library import load_library
         from simulator.service.play import scan_journals
 
-        entries, problems = load_library(self.attune.library_paths)
+        entries, problems = load_library(
+            self.attune.library_paths, db_url=self.attune.db_url, trainee=self.attune.trainee
+        )
         unfinished, damaged = scan_journals(trainee=self.attune.trainee)
         if self.attune.trainee:
             problems = problems + self._load_assignments(self.attune.trainee)
