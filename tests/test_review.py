@@ -105,6 +105,8 @@ def test_sign_off_filters_and_agreement(db_url: str) -> None:
     override_moves(db, review, 2, ["affirm"], "lee", "recoded")  # type: ignore[arg-type]
     sign_off(db, sid, "rao", "competent", "Steady throughout.")  # type: ignore[arg-type]
     sign_off(db, sid, "lee", "not_yet", "Turn 2 pushed.")  # type: ignore[arg-type]
+    with pytest.raises(AttuneError, match="rao signed this session off already"):
+        sign_off(db, sid, "rao", "not_yet", "Changed my mind.")  # type: ignore[arg-type]
     assert list_transcripts(db, status="not yet")[0].session_id == sid  # type: ignore[arg-type]
     assert list_transcripts(db, status="competent") == []  # type: ignore[arg-type]
     assert list_transcripts(db, trainee="ben") == []  # type: ignore[arg-type]
@@ -196,6 +198,20 @@ async def test_review_screen_overrides_codes_and_points(tmp_path: object) -> Non
         await wait_until(pilot, loaded, "the review")
         app.screen.query_one(ListView).index = 1  # turn 2
         await pilot.pause()
+        # a mistyped code: the dialog stays open with what was typed, and suggests the code
+        await pilot.press("m")
+        await wait_until(pilot, lambda: isinstance(app.screen, OverrideDialog), "the dialog")
+        app.screen.query_one("#override-value", Input).value = "persuaed"
+        app.screen.query_one("#override-reason", Input).value = "typed in a hurry"
+        app.screen.query_one("#override-reason", Input).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, OverrideDialog)
+        said = str(app.screen.query_one("#override-error").render())
+        assert "unknown move code 'persuaed'" in said and "persuade" in said.split("'persuaed'")[1]
+        assert app.screen.query_one("#override-reason", Input).value == "typed in a hurry"
+        await pilot.press("escape")
+        await wait_until(pilot, loaded, "the review again")
         await override("m", "complex_reflection", "it reflects his meaning")
         await wait_until(pilot, lambda: len(app.screen.review.overrides) == 1, "the codes override")  # type: ignore[attr-defined]
         app.screen.query_one(ListView).index = 0  # turn 1

@@ -96,6 +96,71 @@ def add_members(db: Database, cohort: str, names: list[str], role: str, actor: s
     return added
 
 
+def remove_members(db: Database, cohort: str, names: list[str], actor: str | None) -> None:
+    """Take people out of a cohort. Their sessions and transcripts stay. Someone who is not in
+    the cohort is an error, and then nobody is removed."""
+    with db.begin() as conn:
+        cid = cohort_id(conn, cohort)
+        ids = {}
+        for name in names:
+            pid = conn.execute(
+                sa.select(people.c.id)
+                .join(members, members.c.person_id == people.c.id)
+                .where(people.c.name == name, members.c.cohort_id == cid)
+            ).scalar()
+            if pid is None:
+                raise AttuneError.single(
+                    f"cohort '{cohort}'",
+                    f"'{name}' is not in this cohort",
+                    hint=f'`attune cohort show "{cohort}"` lists its people',
+                )
+            ids[name] = pid
+        for name, pid in ids.items():
+            conn.execute(
+                members.delete().where(members.c.cohort_id == cid, members.c.person_id == pid)
+            )
+            record(conn, actor, "cohort.remove", cohort, person=name)
+
+
+def delete_cohort(db: Database, cohort: str, actor: str | None) -> int:
+    """Delete a cohort with its memberships and assignments. Its sessions and transcripts are
+    kept (no longer linked to the cohort or an assignment). Returns how many sessions it had."""
+    with db.begin() as conn:
+        cid = cohort_id(conn, cohort)
+        kept = conn.execute(
+            sa.update(sessions)
+            .where(sessions.c.cohort_id == cid)
+            .values(cohort_id=None, assignment_id=None)
+        ).rowcount
+        conn.execute(members.delete().where(members.c.cohort_id == cid))
+        conn.execute(assignments.delete().where(assignments.c.cohort_id == cid))
+        conn.execute(cohorts.delete().where(cohorts.c.id == cid))
+        record(conn, actor, "cohort.delete", cohort, sessions_kept=int(kept or 0))
+    return int(kept or 0)
+
+
+def unassign(db: Database, cohort: str, vignette_id: str, actor: str | None) -> None:
+    """Withdraw an assignment. Sessions already played on it are kept, as practice."""
+    with db.begin() as conn:
+        cid = cohort_id(conn, cohort)
+        aid = conn.execute(
+            sa.select(assignments.c.id).where(
+                assignments.c.cohort_id == cid, assignments.c.vignette_id == vignette_id
+            )
+        ).scalar()
+        if aid is None:
+            raise AttuneError.single(
+                f"cohort '{cohort}'",
+                f"'{vignette_id}' is not assigned to this cohort",
+                hint=f'`attune cohort show "{cohort}"` lists its assignments',
+            )
+        conn.execute(
+            sa.update(sessions).where(sessions.c.assignment_id == aid).values(assignment_id=None)
+        )
+        conn.execute(assignments.delete().where(assignments.c.id == aid))
+        record(conn, actor, "unassign", cohort, vignette=vignette_id)
+
+
 @dataclass(frozen=True)
 class CohortInfo:
     name: str
@@ -288,6 +353,7 @@ def progress(db: Database, cohort: str, today: date | None = None) -> list[Progr
                 sa.func.count().label("used"),
                 sa.func.count(sessions.c.ended_at).label("finished"),
                 sa.func.max(sessions.c.overall).label("best"),
+                sa.func.min(sessions.c.ended_at).label("first_done"),
             )
             .where(sessions.c.cohort_id == cid)
             .group_by(sessions.c.trainee, sessions.c.assignment_id)
@@ -303,6 +369,7 @@ def progress(db: Database, cohort: str, today: date | None = None) -> list[Progr
                 sa.func.coalesce(per.c.used, 0),
                 sa.func.coalesce(per.c.finished, 0),
                 per.c.best,
+                per.c.first_done,
             )
             .select_from(trainees)
             .join(assignments, assignments.c.cohort_id == cid)
@@ -316,9 +383,10 @@ def progress(db: Database, cohort: str, today: date | None = None) -> list[Progr
 
     rubric = default_rubric()
     out = []
-    for name, _aid, vid, due, attempts, used, finished, best in rows:
+    for name, _aid, vid, due, attempts, used, finished, best, first_done in rows:
         if finished:
-            status = "done"
+            # finished after the day it was due: still done, and said to be late
+            status = "done late" if due and first_done and first_done[:10] > due else "done"
         elif due and due < today_s:
             status = "overdue"
         elif used:

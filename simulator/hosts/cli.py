@@ -23,7 +23,18 @@ def fail(error: AttuneError) -> NoReturn:
 # Course and trust commands are imported only when used: the headless commands start faster.
 LAZY = {
     **dict.fromkeys(
-        ("cohort", "assign", "library", "progress", "sync", "review", "hotspots", "scores", "user"),
+        (
+            "cohort",
+            "assign",
+            "unassign",
+            "library",
+            "progress",
+            "sync",
+            "review",
+            "hotspots",
+            "scores",
+            "user",
+        ),
         "simulator.hosts.cli_courses",
     ),
     **dict.fromkeys(("verify", "export", "serve"), "simulator.hosts.cli_trust"),

@@ -98,6 +98,45 @@ def cohort_add(
     click.echo(f"added {added} to '{name}' ({len(people) - added} already there)")
 
 
+@cohort.command("remove")
+@click.argument("name")
+@click.argument("people", nargs=-1, required=True)
+@db_option
+@actor_option
+def cohort_remove(
+    name: str, people: tuple[str, ...], db_url: str | None, actor: str | None
+) -> None:
+    """Take people out of cohort NAME (their sessions and transcripts are kept)."""
+    from simulator.service.courses import remove_members
+
+    db = _open(db_url)
+    remove_members(db, name, list(people), leader(db, actor, "remove people").name)
+    click.echo(f"removed {', '.join(people)} from '{name}' (their sessions are kept)")
+
+
+@cohort.command("delete")
+@click.argument("name")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@db_option
+@actor_option
+def cohort_delete(name: str, yes: bool, db_url: str | None, actor: str | None) -> None:
+    """Delete cohort NAME with its memberships and assignments. Transcripts are kept."""
+    from simulator.service.courses import cohort_info, delete_cohort
+
+    db = _open(db_url)
+    who_ = leader(db, actor, "delete cohorts")
+    info = cohort_info(db, name)  # an unknown cohort is an error before anything is asked
+    if not yes and not click.confirm(
+        f"Delete cohort '{name}' ({len(info.people)} people, {len(info.assignments)} "
+        "assignment(s))? Its sessions and transcripts are kept.",
+        err=True,
+    ):
+        click.echo("nothing deleted", err=True)
+        sys.exit(1)
+    kept = delete_cohort(db, name, who_.name)
+    click.echo(f"deleted cohort '{name}' ({kept} session(s) kept, no longer in a cohort)")
+
+
 @cohort.command("list")
 @db_option
 @actor_option
@@ -205,6 +244,26 @@ def assign(
     )
     when = f", due {due.date().isoformat()}" if due else ""
     click.echo(f"assigned '{v.id}' to '{cohort_name}' ({mode}{when}, {attempts} attempt(s))")
+    if due and due.date() < date.today():
+        click.echo(
+            f"warning: the due date {due.date().isoformat()} is in the past: it is overdue for "
+            "everyone at once (assign again with a later --due to change it)",
+            err=True,
+        )
+
+
+@click.command()
+@click.argument("cohort_name", metavar="COHORT")
+@click.argument("vignette_id", metavar="VIGNETTE")
+@db_option
+@actor_option
+def unassign(cohort_name: str, vignette_id: str, db_url: str | None, actor: str | None) -> None:
+    """Withdraw VIGNETTE from COHORT. Sessions played on it are kept, as practice."""
+    from simulator.service.courses import unassign as do_unassign
+
+    db = _open(db_url)
+    do_unassign(db, cohort_name, vignette_id, leader(db, actor, "withdraw assignments").name)
+    click.echo(f"withdrew '{vignette_id}' from '{cohort_name}' (sessions played on it are kept)")
 
 
 @click.group()
@@ -510,4 +569,4 @@ def user_passwd(name: str, db_url: str | None, actor: str | None) -> None:
     click.echo(f"password set for {name}; logins are on for this database")
 
 
-COMMANDS = (cohort, assign, library, progress, sync, review, hotspots, scores, user)
+COMMANDS = (cohort, assign, unassign, library, progress, sync, review, hotspots, scores, user)

@@ -31,9 +31,12 @@ from simulator.course.courses import (
     assigned_to,
     cohort_info,
     create_cohort,
+    delete_cohort,
     ensure_person,
     list_cohorts,
     progress,
+    remove_members,
+    unassign,
 )
 from simulator.course.review import (
     Listed,
@@ -99,6 +102,7 @@ __all__ = [
     "create_cohort",
     "database_exists",
     "default_url",
+    "delete_cohort",
     "ensure_person",
     "full_session_id",
     "histogram",
@@ -116,6 +120,7 @@ __all__ = [
     "may_read_transcript",
     "open_database",
     "progress",
+    "remove_members",
     "require",
     "require_reviewer",
     "review",
@@ -128,6 +133,7 @@ __all__ = [
     "summary_text",
     "sync_journals",
     "turn_review_text",
+    "unassign",
     "vignette_for",
     "writer",
 ]

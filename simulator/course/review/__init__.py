@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from simulator.course.review.actions import (
     add_comment,
+    move_codes_problem,
     override_moves,
     override_points,
+    parse_move_codes,
     sign_off,
 )
 from simulator.course.review.agreement import Agreement, agreement, cohen_kappa
@@ -38,8 +40,10 @@ __all__ = [
     "integrity_line",
     "list_transcripts",
     "load_review",
+    "move_codes_problem",
     "override_moves",
     "override_points",
+    "parse_move_codes",
     "require_reviewer",
     "rewound_text",
     "sign_off",

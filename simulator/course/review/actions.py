@@ -46,18 +46,34 @@ def add_comment(db: Database, session_id: str, turn: int | None, author: str, te
         record(conn, author, "comment", session_id, turn=turn)
 
 
+def parse_move_codes(text: str) -> list[str]:
+    """Move codes as an assessor types them: separated by commas or spaces."""
+    return [c.strip() for c in text.replace(" ", ",").split(",") if c.strip()]
+
+
+def move_codes_problem(codes: list[str]) -> AttuneError | None:
+    """What is wrong with these move codes (with a suggestion), or None: checked before the
+    dialog closes, so a typo never loses what was typed, and again when the override is saved."""
+    known = codebook().moves
+    for code in codes:
+        if code not in known:
+            return AttuneError.single(
+                "move codes", f"unknown move code '{code}'", hint=did_you_mean(code, known, "codes")
+            )
+    if not codes:
+        return AttuneError.single(
+            "move codes", "no move code given", hint="e.g. complex_reflection"
+        )
+    return None
+
+
 def override_moves(
     db: Database, review: Review, turn: int, codes: list[str], author: str, reason: str
 ) -> None:
     _may_override(db, review, turn, author)
-    known = codebook().moves
-    for code in codes:
-        if code not in known:
-            raise AttuneError.single(
-                "move codes", f"unknown move code '{code}'", hint=did_you_mean(code, known, "codes")
-            )
-    if not codes:
-        raise AttuneError.single("move codes", "no move code given", hint="e.g. complex_reflection")
+    problem = move_codes_problem(codes)
+    if problem is not None:
+        raise problem
     _override(db, review, turn, "moves", codes, author, reason)
 
 
@@ -121,6 +137,19 @@ def sign_off(db: Database, session_id: str, assessor: str, verdict: str, summary
                 f"session {session_id}",
                 "the session has not ended yet",
                 hint="sign off once the trainee has finished",
+            )
+        before = conn.execute(
+            sa.select(signoffs.c.verdict, signoffs.c.at).where(
+                signoffs.c.session_id == session_id, signoffs.c.assessor == assessor
+            )
+        ).first()
+        if before is not None:
+            # a verdict is given once; a second assessor may give theirs (for agreement)
+            raise AttuneError.single(
+                f"session {session_id}",
+                f"{assessor} signed this session off already ({before.verdict.replace('_', ' ')}, "
+                f"{before.at[:10]})",
+                hint="add a comment to say more; another assessor may give a second verdict",
             )
         conn.execute(
             signoffs.insert().values(

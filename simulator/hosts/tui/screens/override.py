@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -20,9 +22,17 @@ class OverrideDialog(ModalScreen[tuple[str, str] | None]):
         )
     ]
 
-    def __init__(self, prompt: str, value: str = "", value_hint: str = "") -> None:
+    def __init__(
+        self,
+        prompt: str,
+        value: str = "",
+        value_hint: str = "",
+        check: Callable[[str], str | None] | None = None,
+    ) -> None:
+        """`check` says what is wrong with a value (and how to fix it), or None: the dialog
+        stays open, with everything typed, until the value passes."""
         super().__init__()
-        self.prompt, self.value, self.value_hint = prompt, value, value_hint
+        self.prompt, self.value, self.value_hint, self.check = prompt, value, value_hint, check
 
     def compose(self) -> ComposeResult:
         with Vertical(id="override-box"):
@@ -39,10 +49,14 @@ class OverrideDialog(ModalScreen[tuple[str, str] | None]):
         if event.input.id == "override-value":
             self.query_one("#override-reason", Input).focus()
             return
+        error = self.query_one("#override-error", Static)
+        wrong = self.check(value) if self.check is not None and value else None
+        if wrong:
+            error.update(wrong)
+            self.query_one("#override-value", Input).focus()
+            return
         if not value or not reason:
-            self.query_one("#override-error", Static).update(
-                "Both a value and a reason are needed."
-            )
+            error.update("Both a value and a reason are needed.")
             return
         self.dismiss((value, reason))
 

@@ -150,14 +150,20 @@ class TranscriptReviewScreen(AttuneScreen):
             return
         current = ", ".join(review.original.turns[turn - 1].moves)
 
+        from simulator.service.courses import review as core
+
         def done(result: tuple[str, str] | None) -> None:
             if result:
-                codes = [c.strip() for c in result[0].replace(" ", ",").split(",") if c.strip()]
+                codes = core.parse_move_codes(result[0])
                 self._act("override_moves", review, turn, codes, self.attune.reviewer, result[1])
+
+        def check(text: str) -> str | None:
+            problem = core.move_codes_problem(core.parse_move_codes(text))
+            return None if problem is None else problem.problems[0].render()
 
         self.app.push_screen(
             OverrideDialog(
-                f"Move codes for turn {turn} (comma-separated)", current, "e.g. persuade"
+                f"Move codes for turn {turn} (comma-separated)", current, "e.g. persuade", check
             ),
             done,
         )
@@ -169,16 +175,20 @@ class TranscriptReviewScreen(AttuneScreen):
         current = str(review.original.turns[turn - 1].points)
 
         def done(result: tuple[str, str] | None) -> None:
-            if not result:
-                return
-            try:
+            if result:
                 points = int(result[0])
-            except ValueError:
-                self.notify(f"'{result[0]}' is not a whole number of points.", severity="error")
-                return
-            self._act("override_points", review, turn, points, self.attune.reviewer, result[1])
+                self._act("override_points", review, turn, points, self.attune.reviewer, result[1])
 
-        self.app.push_screen(OverrideDialog(f"Points for turn {turn}", current, "e.g. -2"), done)
+        def check(text: str) -> str | None:
+            try:
+                points = int(text)
+            except ValueError:
+                return f"'{text}' is not a whole number of points (e.g. -2)."
+            return None if -20 <= points <= 20 else f"{points} is out of range: use -20 to 20."
+
+        self.app.push_screen(
+            OverrideDialog(f"Points for turn {turn}", current, "e.g. -2", check), done
+        )
 
     def action_sign_off(self) -> None:
         def done(result: tuple[str, str] | None) -> None:
