@@ -76,11 +76,12 @@ def test_xapi_statements_follow_the_specification() -> None:
     verbs = [st["verb"]["display"]["en-US"] for st in statements]
     choices = [e for e in s.transcript.events if e.kind == "choice"]
     assert verbs[0] == "launched" and verbs.count("responded") == len(choices)
-    assert verbs[-2] == "completed" and verbs[-1] in ("passed", "failed")
+    # no sign-off yet: completed, and the result is pending (never passed or failed by the machine)
+    assert verbs[-1] == "completed" and "passed" not in verbs and "failed" not in verbs
     assert {st["context"]["registration"] for st in statements} == {s.transcript.session_id}
-    done = statements[-2]["result"]
+    done = statements[-1]["result"]
     assert done["score"]["scaled"] == s.report.overall / 100 and done["completion"] is True
-    assert statements[-1]["result"]["success"] == (s.report.overall >= 60)
+    assert "pending" in done["extensions"]["https://lms.example.org/xapi/extensions/judgement"]
     assert len({st["id"] for st in statements}) == len(statements)
     # the same attempt exported twice gives the same statement ids (the LRS can deduplicate)
     again = xapi_statements(s, base="https://lms.example.org/xapi", pass_mark=60)
@@ -88,7 +89,7 @@ def test_xapi_statements_follow_the_specification() -> None:
 
 
 def test_the_validator_catches_broken_statements() -> None:
-    good = xapi_statements(_session(), base="https://lms.example.org/xapi", pass_mark=60)[-2]
+    good = xapi_statements(_session(), base="https://lms.example.org/xapi", pass_mark=60)[-1]
     broken = json.loads(json.dumps(good))
     broken["result"]["score"]["scaled"] = 1.5
     broken["context"]["registration"] = "attempt-1"
@@ -192,7 +193,7 @@ def test_export_command(tmp_path: Path, store: _LRS, data_dir: Path) -> None:
     assert verify_file(out).intact  # an exported transcript verifies
     result = run_attune("export", str(t), "--format", "xapi", "--lrs", store.url, env=env)
     assert result.returncode == 0, result.stderr
-    assert [st["verb"]["display"]["en-US"] for st in store.received][-1] == "failed"
+    assert [st["verb"]["display"]["en-US"] for st in store.received][-1] == "completed"
     store.mode = "refuse"
     result = run_attune("export", str(t), "--format", "xapi", "--lrs", store.url, env=env)
     assert (
@@ -340,3 +341,55 @@ def test_one_damaged_session_never_breaks_a_cohort_export(tmp_path: Path) -> Non
     assert f"session {ids[1]} is damaged" in result.stderr and "Traceback" not in result.stderr
     text = out.read_text(encoding="utf-8")
     assert ids[0] in text and ids[1] not in text
+
+
+def _judged(verdict: str, overall: int, overrides: int = 1) -> Any:
+    from simulator.course.review import Judgement, Override
+
+    s = _session()
+    moves = [Override(i + 1, 1, "points", -1, 2, "closer than coded", "rao", "2026-11-30T10:00:00+00:00")
+             for i in range(overrides)]  # fmt: skip
+    s.judgement = Judgement(
+        s.report.overall,
+        overall,
+        moves,
+        [{"turn": 1, "author": "rao", "text": "Good slowing down.", "at": "2026-11-30"}],
+        {"assessor": "rao", "verdict": verdict, "summary": "See turn 1.", "at": "2026-11-30T11:00:00+00:00"},
+        {"assessor": "rao", "level": 2, "note": "", "at": "2026-11-30T11:00:00+00:00"},
+    )  # fmt: skip
+    return s
+
+
+def test_the_sign_off_decides_passed_or_failed_with_the_overridden_score() -> None:
+    """A high machine score signed off 'not yet' fails; the score sent is the one after the
+    assessor's overrides, and a new sign-off is a new statement."""
+    base = "https://lms.example.org/xapi"
+    not_yet = xapi_statements(_judged("not_yet", 97), base=base, pass_mark=0)
+    for st in not_yet:
+        assert xapi_rules.problems(st) == [], st["verb"]["display"]
+    last = not_yet[-1]
+    assert last["verb"]["display"]["en-US"] == "failed" and last["result"]["success"] is False
+    assert (
+        last["result"]["score"]["raw"] == 97
+        and last["context"]["instructor"]["account"]["name"] == "rao"
+    )
+    competent = xapi_statements(_judged("competent", 40), base=base, pass_mark=100)[-1]
+    assert competent["verb"]["display"]["en-US"] == "passed" and competent["result"]["success"]
+    assert not_yet[-2]["verb"]["display"]["en-US"] == "completed"
+    assert "extensions" not in not_yet[-2]["result"]  # no longer pending
+
+
+def test_the_judgement_travels_in_csv_and_html() -> None:
+    s = _judged("not_yet", 97)
+    rows = list(csv.DictReader(io.StringIO(to_csv([s]))))
+    first = next(r for r in rows if r["turn"] == "1" and r["stands"] == "yes")
+    assert first["assessor_points"] == "2" and "Good slowing down." in first["assessor_comments"]
+    assert first["points"] != "" and first["overall_with_overrides"] == "97"
+    assert (
+        first["signoff"].startswith("not yet (rao, 2026-11-30")
+        and first["reflection_rating"] == "2/2 uses the reaction"
+    )
+    html = transcript_html(s, default_rubric())
+    assert "Signed off: not yet" in html and "With the assessor's overrides: 97/100" in html
+    assert "rao changed the points from -1 to +2: closer than coded" in html
+    assert "Pending" in transcript_html(_session(), default_rubric())

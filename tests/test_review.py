@@ -17,6 +17,7 @@ from simulator.course.review import (
     load_review,
     override_moves,
     override_points,
+    rate_reflection,
     rewound_text,
     sign_off,
     summary_text,
@@ -96,6 +97,13 @@ def test_refusals(db_url: str) -> None:
         override_points(db, review, 99, 0, "rao", "x")  # type: ignore[arg-type]
     with pytest.raises(AttuneError, match="summary"):
         sign_off(db, sid, "rao", "competent", "")  # type: ignore[arg-type]
+    with pytest.raises(AttuneError, match="only assessors and course leaders"):
+        override_points(db, review, 1, 3, "amy", "my own score")  # type: ignore[arg-type]
+    with pytest.raises(AttuneError, match="only assessors and course leaders"):
+        rate_reflection(db, sid, "amy", 2, "")  # type: ignore[arg-type]
+    with pytest.raises(AttuneError, match="not on the scale"):
+        rate_reflection(db, sid, "rao", 3, "")  # type: ignore[arg-type]
+    assert load_review(db, sid, default_rubric()).judgement().status == "pending"  # type: ignore[arg-type]
 
 
 def test_sign_off_filters_and_agreement(db_url: str) -> None:
@@ -148,6 +156,21 @@ async def test_review_screen_comment_and_sign_off(tmp_path: object) -> None:
         await pilot.press("enter")
         await pilot.pause(0.3)
         await app.workers.wait_for_complete()
+        await pilot.press("f")  # rate the reflective practice: no default level
+        await wait_until(pilot, lambda: bool(app.screen.query("#reflection-note")), "the dialog")
+        assert "Turn 1 rationale: stay with him" in str(
+            app.screen.query_one("#reflection-notes").render()
+        )
+        app.screen.query_one("#reflection-note", Input).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "Choose a level first" in str(app.screen.query_one("#reflection-error").render())
+        app.screen.query_one("#level-1", RadioButton).value = True
+        app.screen.query_one("#reflection-note", Input).value = "Names it."
+        app.screen.query_one("#reflection-note", Input).focus()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: not app.screen.query("#reflection-note"), "it to close")
+        await app.workers.wait_for_complete()
         await pilot.press("s")
         await wait_until(pilot, lambda: bool(app.screen.query("#summary")), "the sign-off dialog")
         app.screen.query_one("#summary", Input).value = "Competent work."
@@ -166,6 +189,8 @@ async def test_review_screen_comment_and_sign_off(tmp_path: object) -> None:
         (1, "rao", "Nice reflection here.")
     ]
     assert [(s["assessor"], s["verdict"]) for s in review.signoffs] == [("rao", "competent")]
+    assert [(r["assessor"], r["level"], r["note"]) for r in review.ratings] == [(
+        "rao", 1, "Names it.")]  # fmt: skip
 
 
 async def test_review_screen_overrides_codes_and_points(tmp_path: object) -> None:

@@ -332,7 +332,9 @@ class ProgressRow:
     best: int | None
     best_band: str | None
     status: str
-    """done | in progress | not started | overdue"""
+    """done | done late | in progress | not started | overdue"""
+    best_with_overrides: bool = False
+    """The best score is the one after an assessor's overrides (the scorer's is lower or higher)."""
 
 
 def progress(db: Database, cohort: str, today: date | None = None) -> list[ProgressRow]:
@@ -382,8 +384,12 @@ def progress(db: Database, cohort: str, today: date | None = None) -> list[Progr
     from scoring.rubric import default_rubric
 
     rubric = default_rubric()
+    adjusted = _best_with_overrides(db, cid, rubric)
     out = []
-    for name, _aid, vid, due, attempts, used, finished, best, first_done in rows:
+    for name, aid, vid, due, attempts, used, finished, best, first_done in rows:
+        overridden = (name, aid) in adjusted
+        if overridden:
+            best = adjusted[(name, aid)]
         if finished:
             # finished after the day it was due: still done, and said to be late
             status = "done late" if due and first_done and first_done[:10] > due else "done"
@@ -395,9 +401,46 @@ def progress(db: Database, cohort: str, today: date | None = None) -> list[Progr
             status = "not started"
         band = rubric.overall_band(best) if best is not None else None
         out.append(
-            ProgressRow(name, vid, due, attempts, int(used), int(finished), best, band, status)
+            ProgressRow(
+                name, vid, due, attempts, int(used), int(finished), best, band, status, overridden
+            )
         )
     return out
+
+
+def _best_with_overrides(db: Database, cid: int, rubric: Any) -> dict[tuple[str, int], int]:
+    """Per (trainee, assignment) whose finished sessions an assessor overrode, the best score
+    counting each overridden session at its score after the overrides (as the review shows)."""
+    from simulator.course.review.queries import load_review
+    from simulator.store.schema import overrides
+
+    with db.read() as conn:
+        finished = conn.execute(
+            sa.select(
+                sessions.c.id, sessions.c.trainee, sessions.c.assignment_id, sessions.c.overall
+            ).where(
+                sessions.c.cohort_id == cid,
+                sessions.c.ended_at.is_not(None),
+                sessions.c.assignment_id.is_not(None),
+            )
+        ).all()
+        touched = set(
+            conn.execute(
+                sa.select(overrides.c.session_id).where(
+                    overrides.c.session_id.in_([r.id for r in finished])
+                )
+            ).scalars()
+        )
+    groups = {(r.trainee, r.assignment_id) for r in finished if r.id in touched}
+    best: dict[tuple[str, int], int] = {}
+    for r in finished:
+        key = (r.trainee, r.assignment_id)
+        if key not in groups:
+            continue
+        score = load_review(db, r.id, rubric).effective_overall if r.id in touched else r.overall
+        if score is not None:
+            best[key] = max(best.get(key, score), score)
+    return best
 
 
 def attempt_for(db: Database, trainee: str, vignette_id: str) -> Assigned | None:

@@ -28,6 +28,7 @@ LAZY = {
             "assign",
             "unassign",
             "library",
+            "history",
             "progress",
             "sync",
             "review",

@@ -371,10 +371,14 @@ def progress(
     click.echo("-" * len(header))
     for r in rows:
         best = f"{r.best} {r.best_band} (provisional)" if r.best is not None else "—"
+        if r.best_with_overrides:
+            best += " *"
         click.echo(
             f"{r.trainee:<20} {r.vignette_id:<12} {r.due or '—':<10} "
             f"{r.used}/{r.attempts:<7} {best:<22} {r.status}"
         )
+    if any(r.best_with_overrides for r in rows):
+        click.echo("* with an assessor's overrides (the review shows the scorer's own score too)")
     overdue = sum(r.status == "overdue" for r in rows)
     click.echo(f"\n{overdue} overdue." if overdue else "\nNothing overdue.")
 
@@ -531,6 +535,54 @@ def scores(cohort_name: str | None, db_url: str | None, actor: str | None) -> No
             click.echo(line)
 
 
+@click.command()
+@click.option(
+    "--session", "session_id", metavar="ID", help="One session in full (a short id works)."
+)
+@click.option("--trainee", help="Course leaders and assessors: this trainee's sessions.")
+@db_option
+@actor_option
+def history(
+    session_id: str | None, trainee: str | None, db_url: str | None, actor: str | None
+) -> None:
+    """Your past sessions, with the assessor's comments and sign-off."""
+    from simulator.service.courses import (
+        full_session_id,
+        judgement_text,
+        list_transcripts,
+        load_review,
+    )
+    from simulator.service.scores import default_rubric, render_report
+
+    db = _open(db_url)
+    viewer = who(db, actor)
+    whose = trainee if trainee and viewer.reviewer else viewer.name
+    rubric = default_rubric()
+    if session_id:
+        review = load_review(db, full_session_id(db, session_id), rubric, viewer)
+        click.echo(render_report(review.original, review.vignette, rubric), nl=False)
+        click.echo("\nThe assessor's judgement\n" + judgement_text(review))
+        return
+    rows = list_transcripts(db, trainee=whose, viewer=viewer)
+    if not rows:
+        click.echo(f"no sessions of {whose} in the course database yet")
+        return
+    for r in rows:
+        judged = load_review(db, r.session_id, rubric, viewer).judgement() if r.ended_at else None
+        if judged is None:
+            score = "unfinished"
+        elif judged.overrides:
+            score = f"{judged.overall}/100 with overrides (scorer {judged.machine_overall})"
+        else:
+            score = f"{judged.machine_overall}/100"
+        status = judged.status if judged is not None else "in progress"
+        click.echo(
+            f"{r.started_at[:16].replace('T', ' ')}  {r.session_id[:8]}  {r.vignette_id:<10} "
+            f"{r.mode:<10}  {score:<40}  {status}"
+        )
+    click.echo("\n`attune history --session ID` shows one session with the assessor's comments.")
+
+
 @click.group()
 def user() -> None:
     """People and their passwords. Once anyone has a password, everyone logs in."""
@@ -569,4 +621,16 @@ def user_passwd(name: str, db_url: str | None, actor: str | None) -> None:
     click.echo(f"password set for {name}; logins are on for this database")
 
 
-COMMANDS = (cohort, assign, unassign, library, progress, sync, review, hotspots, scores, user)
+COMMANDS = (
+    cohort,
+    assign,
+    unassign,
+    library,
+    history,
+    progress,
+    sync,
+    review,
+    hotspots,
+    scores,
+    user,
+)

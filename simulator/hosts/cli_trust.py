@@ -134,7 +134,8 @@ def _sources(
                 _damaged(sid, exc.problems[0].message)  # one session never breaks a cohort
     from simulator.service.courses import integrity_line
 
-    return [(t, v, integrity_line(t)) for t, v in out]
+    stored = len(files)  # the ones after the files were read from the database
+    return [(t, v, integrity_line(t), i >= stored) for i, (t, v) in enumerate(out)]
 
 
 @click.command()
@@ -222,7 +223,10 @@ def export(
         sources, label="Scoring transcripts", file=sys.stderr, hidden=len(sources) < 20
     ) as bar:
         items = []
-        for t, v, integrity in bar:
+        from_db = set()
+        for t, v, integrity, stored in bar:
+            if stored:
+                from_db.add(t.session_id)
             try:
                 items.append((ex.scored(t, v, rubric), integrity))
             except RouteError as exc:
@@ -245,6 +249,9 @@ def export(
             err=True,
         )
         sys.exit(1)
+    from simulator.service.trust import attach_judgements
+
+    attach_judgements([s for s, _ in items], db_url, from_db, rubric)
     # a folder when several files come out (several transcripts, or a cohort's HTML reports),
     # unless --out names a file (it has a suffix): then exactly that file is written
     names_a_file = out is not None and not out.is_dir() and bool(out.suffix)
@@ -283,6 +290,15 @@ def export(
     elif fmt == "json":
         for s, _ in items:
             write(s.transcript.to_json(), f"{s.transcript.session_id}.json")
+            if s.judgement is not None and out is not None:
+                # the sealed transcript stays byte for byte; the judgement goes beside it
+                review = json.dumps(s.judgement.as_json(), indent=2) + "\n"
+                if as_dir:
+                    write(review, f"{s.transcript.session_id}.review.json")
+                else:
+                    side = out.with_name(f"{out.stem}.review.json")
+                    side.write_text(review, encoding="utf-8")
+                    click.echo(f"wrote {side}", err=True)
     elif fmt == "html":
         if cohort:
             from simulator.service.courses import open_database

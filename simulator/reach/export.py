@@ -19,6 +19,7 @@ from scoring.results import ScoreReport
 from scoring.rubric import Rubric
 from scoring.scorer import score_route
 from simulator.content.model import Vignette
+from simulator.course.review import Judgement
 from simulator.play.transcript import ChoiceEvent, EndEvent, Transcript
 
 CSV_COLUMNS = (
@@ -42,6 +43,14 @@ CSV_COLUMNS = (
     "rationale",
     "checkin",
     "elapsed_ms",
+    # the assessors' judgement (blank when the session has none): the scorer's points stay above
+    "assessor_moves",
+    "assessor_points",
+    "assessor_comments",
+    "overall",
+    "overall_with_overrides",
+    "signoff",
+    "reflection_rating",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "|", "%")
 
@@ -69,6 +78,8 @@ class Scored:
     transcript: Transcript
     vignette: Vignette
     report: ScoreReport
+    judgement: Judgement | None = None
+    """The assessors' overrides, comments, sign-off and reflection rating (stored sessions)."""
 
 
 def scored(t: Transcript, v: Vignette, rubric: Rubric) -> Scored:
@@ -114,9 +125,39 @@ def choice_rows(s: Scored) -> list[dict[str, Any]]:
                 "rationale": e.rationale,
                 "checkin": e.checkin,
                 "elapsed_ms": e.elapsed_ms,
+                **_judged_cells(s, e.turn if stands else None),
             }
         )
     return rows
+
+
+def _judged_cells(s: Scored, turn: int | None) -> dict[str, Any]:
+    j = s.judgement
+    if j is None:
+        return {
+            "assessor_moves": "",
+            "assessor_points": "",
+            "assessor_comments": "",
+            "overall": s.report.overall,
+            "overall_with_overrides": "",
+            "signoff": "pending",
+            "reflection_rating": "",
+        }
+    mine = [o for o in j.overrides if turn is not None and o.turn == turn]
+    moves = [o for o in mine if o.field == "moves"]
+    points = [o for o in mine if o.field == "points"]
+    notes = [c for c in j.comments if turn is not None and c.get("turn") == turn]
+    signed = j.signoff
+    return {
+        "assessor_moves": " ".join(moves[-1].value) if moves else "",
+        "assessor_points": int(points[-1].value) if points else "",
+        "assessor_comments": " | ".join(f"{c['author']}: {c['text']}" for c in notes),
+        "overall": j.machine_overall,
+        "overall_with_overrides": j.overall if j.overrides else "",
+        "signoff": j.status
+        + (f" ({signed['assessor']}, {signed['at'][:10]}: {signed['summary']})" if signed else ""),
+        "reflection_rating": "" if j.reflection is None else j.reflection_label,
+    }
 
 
 def to_csv(items: list[Scored]) -> str:
@@ -225,8 +266,28 @@ def transcript_html(s: Scored, rubric: Rubric, integrity: str = "") -> str:
             dimensions=dimensions_chart(r),
             integrity=integrity,
             rubric=rubric,
+            judgement=s.judgement,
+            turn_judgement=_turn_judgement(s.judgement),
         )
     )
+
+
+def _turn_judgement(j: Judgement | None) -> dict[int, list[str]]:
+    """Per turn, the assessors' overrides and comments as lines."""
+    out: dict[int, list[str]] = {}
+    if j is None:
+        return out
+    for o in j.overrides:
+        was = ", ".join(o.original) if o.field == "moves" else f"{int(o.original):+d}"
+        now_ = ", ".join(o.value) if o.field == "moves" else f"{int(o.value):+d}"
+        what = "move codes" if o.field == "moves" else "points"
+        out.setdefault(o.turn, []).append(
+            f"{o.author} changed the {what} from {was} to {now_}: {o.reason}"
+        )
+    for c in j.comments:
+        if c.get("turn") is not None:
+            out.setdefault(int(c["turn"]), []).append(f"{c['author']} commented: {c['text']}")
+    return out
 
 
 def cohort_html(db: Any, cohort: str) -> str:
@@ -281,7 +342,8 @@ def _ms_between(a: str, b: str) -> int:
 def xapi_statements(
     s: Scored, *, base: str, pass_mark: int, homepage: str | None = None
 ) -> list[dict[str, Any]]:
-    """launched, one responded per choice, completed, and passed or failed, for one attempt.
+    """launched, one responded per choice, completed, and, once an assessor has signed the
+    attempt off, passed or failed by their verdict (with the score after their overrides).
 
     The attempt's registration is its session id; statement ids are derived from the session
     and event, so sending the same attempt twice is recognised by the LRS as the same statements.
@@ -365,24 +427,47 @@ def xapi_statements(
     r = s.report
     score = {"scaled": round(r.overall / 100, 4), "raw": r.overall, "min": 0, "max": 100}
     duration = _duration(_ms_between(t.started_at, end.at))
-    done = {"score": score, "completion": True, "duration": duration}
+    done: dict[str, Any] = {"score": score, "completion": True, "duration": duration}
+    j = s.judgement
+    signed = j.signoff if j is not None else None
+    if signed is None:
+        # passed or failed is the assessor's verdict, never the machine's: until the sign-off,
+        # the attempt is completed and its result is pending
+        done["extensions"] = {
+            f"{base}/extensions/judgement": "pending assessor sign-off",
+            f"{base}/extensions/pass-mark": f"{pass_mark} (provisional: the machine score would "
+            f"{'pass' if r.overall >= pass_mark else 'not pass'}; the sign-off decides)",
+        }
     out.append(
         statement("completed", "completed", end.at, vignette_activity, result=done, context=context)
     )
-    passed = r.overall >= pass_mark
-    verdict = {**done, "success": passed}
+    if j is None or signed is None:
+        return out
+    passed = signed["verdict"] == "competent"
+    final = j.overall
+    verdict = {
+        "score": {"scaled": round(final / 100, 4), "raw": final, "min": 0, "max": 100},
+        "success": passed,
+        "completion": True,
+        "response": signed["summary"],
+        "extensions": {
+            f"{base}/extensions/machine-score": j.machine_overall,
+            f"{base}/extensions/overrides": len(j.overrides),
+            f"{base}/extensions/reflection": j.reflection_label,
+        },
+    }
     out.append(
         statement(
+            f"verdict/{signed['assessor']}/{signed['at']}",  # a new sign-off is a new statement
             "passed" if passed else "failed",
-            "passed" if passed else "failed",
-            end.at,
+            signed["at"],
             vignette_activity,
             result=verdict,
             context={
                 **context,
-                "extensions": {
-                    **extensions,
-                    f"{base}/extensions/pass-mark": f"{pass_mark} (provisional: not a validated cut-off)",
+                "instructor": {
+                    "objectType": "Agent",
+                    "account": {"homePage": homepage or base, "name": signed["assessor"]},
                 },
             },
         )

@@ -157,6 +157,20 @@ signoffs = Table(
     CheckConstraint("verdict IN ('competent', 'not_yet')", name="signoffs_verdict"),
 )
 
+reflection_ratings = Table(
+    "reflection_ratings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("session_id", String(36), ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
+    Column("assessor", Name, nullable=False),
+    Column("level", Integer, nullable=False),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("at", Stamp, nullable=False),
+    CheckConstraint("level BETWEEN 0 AND 2", name="reflection_ratings_level"),
+)
+"""An assessor's rating of a session's check-in notes and rationales (reflective practice is
+rated by a person, not the scorer). The latest rating of each assessor counts."""
+
 audit = Table(
     "audit",
     metadata,

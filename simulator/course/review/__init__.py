@@ -16,21 +16,38 @@ from simulator.course.review.actions import (
     override_moves,
     override_points,
     parse_move_codes,
+    rate_reflection,
     sign_off,
 )
 from simulator.course.review.agreement import Agreement, agreement, cohen_kappa
-from simulator.course.review.model import STATUSES, Listed, Override, Review
+from simulator.course.review.model import (
+    REFLECTION_SCALE,
+    STATUSES,
+    Judgement,
+    Listed,
+    Override,
+    Review,
+)
 from simulator.course.review.queries import (
     integrity_line,
+    judgement_of,
     list_transcripts,
     load_review,
     require_reviewer,
 )
-from simulator.course.review.render import rewound_text, summary_text, turn_review_text
+from simulator.course.review.render import (
+    judgement_text,
+    reflection_notes,
+    rewound_text,
+    summary_text,
+    turn_review_text,
+)
 
 __all__ = [
+    "REFLECTION_SCALE",
     "STATUSES",
     "Agreement",
+    "Judgement",
     "Listed",
     "Override",
     "Review",
@@ -38,12 +55,16 @@ __all__ = [
     "agreement",
     "cohen_kappa",
     "integrity_line",
+    "judgement_of",
+    "judgement_text",
     "list_transcripts",
     "load_review",
     "move_codes_problem",
     "override_moves",
     "override_points",
     "parse_move_codes",
+    "rate_reflection",
+    "reflection_notes",
     "require_reviewer",
     "rewound_text",
     "sign_off",

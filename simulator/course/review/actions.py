@@ -1,5 +1,5 @@
 """What an assessor does, each with its audit row: comment, override a turn's move codes or points
-(with a reason; the original stays), and sign off."""
+(with a reason; the original stays), rate the reflective practice, and sign off."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from simulator.content.codebook import codebook
 from simulator.course.courses import record
-from simulator.course.review.model import Review
+from simulator.course.review.model import REFLECTION_SCALE, Review
 from simulator.course.review.queries import require_reviewer
 from simulator.errors import AttuneError, did_you_mean
 from simulator.play.transcript import now
@@ -19,6 +19,7 @@ from simulator.store.schema import (
     VERDICTS,
     comments,
     overrides,
+    reflection_ratings,
     sessions,
     signoffs,
 )
@@ -160,3 +161,25 @@ def sign_off(db: Database, session_id: str, assessor: str, verdict: str, summary
 
 
 # ------------------------------------------------------------------ agreement
+
+
+def rate_reflection(db: Database, session_id: str, assessor: str, level: int, note: str) -> None:
+    """Rate the session's check-in notes and rationales on `REFLECTION_SCALE` (0-2). The
+    latest rating of each assessor counts; every rating is audited."""
+    require_reviewer(db, assessor)
+    if level not in range(len(REFLECTION_SCALE)):
+        raise AttuneError.single(
+            "reflection rating",
+            f"{level} is not on the scale",
+            hint="0 absent, 1 names a reaction, 2 uses the reaction as information",
+        )
+    with db.begin() as conn:
+        known = conn.execute(sa.select(sessions.c.id).where(sessions.c.id == session_id)).first()
+        if known is None:
+            raise AttuneError.single(f"session {session_id}", "no such session")
+        conn.execute(
+            reflection_ratings.insert().values(
+                session_id=session_id, assessor=assessor, level=level, note=note.strip(), at=now()
+            )
+        )
+        record(conn, assessor, "reflection.rate", session_id, level=level)

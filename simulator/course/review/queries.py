@@ -12,7 +12,7 @@ from scoring.scorer import overall, score_route
 from simulator.content.model import Vignette
 from simulator.course.auth import Identity, may_read_transcript
 from simulator.course.review.agreement import agreement
-from simulator.course.review.model import STATUSES, Listed, Override, Review
+from simulator.course.review.model import STATUSES, Judgement, Listed, Override, Review
 from simulator.errors import AttuneError, did_you_mean
 from simulator.play.transcript import Transcript
 from simulator.store.database import Database
@@ -21,6 +21,7 @@ from simulator.store.schema import (
     comments,
     overrides,
     people,
+    reflection_ratings,
     sessions,
     signoffs,
 )
@@ -130,7 +131,7 @@ def load_review(
     t = stored_transcript(db, session_id)
     if viewer is not None:
         may_read_transcript(viewer, t.trainee)
-    v = vignette_for(t, f"session {session_id}")
+    v = vignette_for(t, f"session {session_id}", db)
     route = [(e.beat, e.choice - 1) for e in t.route()]
     original = score_route(
         v, route, rubric, recorded_rubric_version=t.rubric_version, order=t.order_map()
@@ -170,6 +171,14 @@ def load_review(
                 .order_by(signoffs.c.id)
             ).mappings()
         ]
+        rated = [
+            dict(r)
+            for r in conn.execute(
+                sa.select(reflection_ratings)
+                .where(reflection_ratings.c.session_id == session_id)
+                .order_by(reflection_ratings.c.id)
+            ).mappings()
+        ]
     moves = {o.turn: list(o.value) for o in ovs if o.field == "moves"}  # the latest wins
     points = {o.turn: int(o.value) for o in ovs if o.field == "points"}
     effective = score_route(_recoded(v, route, moves), route, rubric, order=t.order_map())
@@ -177,7 +186,7 @@ def load_review(
         ln.points for ln in effective.end
     )
     eff_overall = overall(rubric, net, len(effective.turns), effective.ending_kind == "stalled")
-    review = Review(t, v, original, effective, eff_overall, notes, ovs, offs)
+    review = Review(t, v, original, effective, eff_overall, notes, ovs, offs, rated)
     review.agreement = agreement(review)
     review.integrity = integrity_line(t)
     return review
@@ -191,3 +200,14 @@ def integrity_line(t: Transcript) -> str:
         return f"Integrity: intact (hash chain over {len(t.events)} events verifies)."
     message = found[0].message[:1].upper() + found[0].message[1:]
     return f"Integrity: NOT INTACT. {message}. {found[0].hint or ''}".strip()
+
+
+def judgement_of(
+    db: Database, session_id: str, rubric: Rubric, viewer: Identity | None = None
+) -> Judgement | None:
+    """The assessors' judgement of a stored session, or None when it is not in the database."""
+    with db.read() as conn:
+        stored = conn.execute(sa.select(sessions.c.id).where(sessions.c.id == session_id)).first()
+    if stored is None:
+        return None
+    return load_review(db, session_id, rubric, viewer).judgement()

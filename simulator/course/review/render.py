@@ -32,7 +32,28 @@ def summary_text(review: Review) -> str:
         lines.append(f"Signed off by {s['assessor']} ({s['at'][:10]}): {verdict}. {s['summary']}")
     if not review.signoffs:
         lines.append("Not signed off yet.")
+    judged = review.judgement()
+    if judged.reflection is not None:
+        r = judged.reflection
+        note = f" {r['note']}" if r["note"] else ""
+        lines.append(
+            f"Reflective practice, rated by {r['assessor']}: {judged.reflection_label} "
+            f"(provisional scale).{note}"
+        )
+    else:
+        lines.append("Reflective practice: not rated yet (f rates the check-ins and rationales).")
     return "\n".join(lines)
+
+
+def reflection_notes(review: Review) -> str:
+    """Every check-in note and rationale of the session, by turn, for the reflection rating."""
+    out = []
+    for e in review.transcript.route():
+        if e.checkin:
+            out.append(f"Turn {e.turn} check-in: {e.checkin}")
+        if e.rationale:
+            out.append(f"Turn {e.turn} rationale: {e.rationale}")
+    return "\n".join(out) or "The trainee wrote no check-in notes or rationales."
 
 
 def turn_review_text(review: Review, turn: int) -> str:
@@ -79,4 +100,33 @@ def rewound_text(review: Review) -> str:
         lines.append(f'  turn {e.turn} at "{e.beat}": chose {e.shown}, "{said}"')
         if e.rationale:
             lines.append(f"    rationale: {e.rationale}")
+    return "\n".join(lines)
+
+
+def judgement_text(review: Review) -> str:
+    """What the assessors said, for the trainee: the sign-off, the score after any overrides,
+    the reflection rating, and every comment and override by turn."""
+    j = review.judgement()
+    lines = []
+    if j.signoff is None:
+        lines.append("Not signed off yet: the assessor's judgement is pending.")
+    else:
+        s = j.signoff
+        lines.append(f"Signed off by {s['assessor']} on {s['at'][:10]}: {j.status}. {s['summary']}")
+    if j.overrides:
+        lines.append(
+            f"With the assessor's overrides: {j.overall}/100 (the scorer gave {j.machine_overall})."
+        )
+    if j.reflection is not None:
+        r = j.reflection
+        note = f" {r['note']}" if r["note"] else ""
+        lines.append(f"Reflective practice ({r['assessor']}): {j.reflection_label}.{note}")
+    for c in j.comments:
+        where = f"turn {c['turn']}" if c.get("turn") is not None else "the session"
+        lines.append(f"{c['author']} on {where}: {c['text']}")
+    for o in j.overrides:
+        was = ", ".join(o.original) if o.field == "moves" else f"{int(o.original):+d}"
+        now_ = ", ".join(o.value) if o.field == "moves" else f"{int(o.value):+d}"
+        what = "move codes" if o.field == "moves" else "points"
+        lines.append(f"{o.author} changed turn {o.turn}'s {what} from {was} to {now_}: {o.reason}")
     return "\n".join(lines)

@@ -1,5 +1,6 @@
 """Review one transcript: each turn with the trainee's words, rationale, time, notes and the
-scorer's explanation; comment, override move codes or points, and sign off."""
+scorer's explanation; comment, override move codes or points, rate the reflective practice, and
+sign off."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from textual.widgets import Footer, Header, ListView, Static
 from simulator.hosts.tui.screens.base import AttuneScreen
 from simulator.hosts.tui.screens.note import NoteDialog
 from simulator.hosts.tui.screens.override import OverrideDialog
+from simulator.hosts.tui.screens.reflection import ReflectionDialog
 from simulator.hosts.tui.screens.signoff import SignOffDialog
 from simulator.hosts.tui.widgets.turns import TurnItem
 
@@ -43,6 +45,13 @@ class TranscriptReviewScreen(AttuneScreen):
             "Points",
             id="review.points",
             tooltip="Override the highlighted turn's points, with a reason",
+        ),
+        Binding(
+            "f",
+            "rate_reflection",
+            "Reflection",
+            id="review.reflection",
+            tooltip="Rate the check-in notes and rationales (reflective practice)",
         ),
         Binding(
             "s",
@@ -188,6 +197,24 @@ class TranscriptReviewScreen(AttuneScreen):
 
         self.app.push_screen(
             OverrideDialog(f"Points for turn {turn}", current, "e.g. -2", check), done
+        )
+
+    def action_rate_reflection(self) -> None:
+        from simulator.service.courses import reflection_notes
+        from simulator.service.courses import review as core
+
+        review = self.review
+        if review is None:
+            return
+
+        def done(result: tuple[int, str] | None) -> None:
+            if result is not None:
+                self._act(
+                    "rate_reflection", self.session_id, self.attune.reviewer, result[0], result[1]
+                )
+
+        self.app.push_screen(
+            ReflectionDialog(core.REFLECTION_SCALE, reflection_notes(review)), done
         )
 
     def action_sign_off(self) -> None:
