@@ -30,10 +30,19 @@ from tests.test_course_library import _course, _env
 RAY = load_vignette(bundled_path("ray"))  # type: ignore[arg-type]
 
 
-def _judged_session(db_url: str) -> tuple[str, int]:
+def _judged_session(db_url: str, shared: bool = True) -> tuple[str, int]:
     """amy plays her assignment; rao raises a turn's points, comments, rates the reflection and
     signs off 'not yet'. Returns the session id and the score after the override."""
-    _course(db_url)
+    if shared:
+        _course(db_url)
+    else:  # the same course, without passwords
+        from simulator.course.courses import add_members, create_cohort
+
+        db = open_database(db_url)
+        create_cohort(db, "C", "lead")
+        add_members(db, "C", ["rao"], "assessor", "lead")
+        add_members(db, "C", ["amy"], "trainee", "lead")
+        db.close()
     db = open_database(db_url)
     assign(
         db, "C", "ray", mode="assessment", due=date(2099, 1, 1), attempts=2,
@@ -113,3 +122,30 @@ def test_the_trainee_reads_the_judgement_in_their_history(db_url: str, tmp_path:
     # amy cannot read anyone else's: her history never lists other trainees' sessions
     others = run_attune("history", "--trainee", "ben", env=amy)
     assert sid[:8] in others.stdout  # --trainee is for staff: amy still sees her own
+
+
+async def test_my_sessions_in_the_player_shows_the_judgement(tmp_path: Path) -> None:
+    from textual.widgets import DataTable
+
+    from simulator.hosts.tui.app import make_app
+    from simulator.hosts.tui.screens.history import HistoryScreen
+    from tests.conftest import wait_until
+
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    sid, effective = _judged_session(url, shared=False)
+    app = make_app(db_url=url, trainee="amy")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: bool(app.screen.query("#vignettes")), "the library")
+        await pilot.press("h")
+        await wait_until(pilot, lambda: isinstance(app.screen, HistoryScreen), "my sessions")
+        table = app.screen.query_one(DataTable)
+        await wait_until(pilot, lambda: table.row_count == 1, "the session listed")
+        await pilot.press("enter")
+
+        def shown() -> str:
+            return str(app.screen.query_one("#history-text").render())
+
+        await wait_until(pilot, lambda: "judgement" in shown(), "the session's judgement")
+        assert "Pushed at turn 2; come back to it." in shown()
+        assert f"With the assessor's overrides: {effective}/100" in shown()
+        assert "You noticed your own reaction here." in shown()

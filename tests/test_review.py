@@ -258,3 +258,26 @@ async def test_review_screen_overrides_codes_and_points(tmp_path: object) -> Non
     # the effective overall puts the assessor's points in place of the scorer's for turn 1
     net = review.effective.net - review.effective.turns[0].points - 3
     assert review.effective_overall == overall(default_rubric(), net, len(review.effective.turns))
+
+
+def test_the_queue_shows_an_assessors_own_cohorts_and_practice_behind_a_filter(
+    db_url: str,
+) -> None:
+    db, sid = _course(db_url)
+    create_cohort(db, "D", "lead")  # type: ignore[arg-type]
+    add_members(db, "D", ["dan"], "trainee", "lead")  # type: ignore[arg-type]
+    add_members(db, "D", ["lead"], "course_leader", "lead")  # type: ignore[arg-type]
+    d_id = 2  # the second cohort of a fresh database
+    ids = {}
+    for name, cohort in (("dan", d_id), ("pat", None)):
+        s = Session(RAY, rubric_version=default_rubric().version, trainee=name, cohort_id=cohort)
+        s.store = DbStore(db, RAY, default_rubric())  # type: ignore[arg-type]
+        while not s.ended:
+            s.choose(0)
+        ids[name] = s.transcript.session_id
+    queue = list_transcripts(db, reviewer="rao", practice=False)  # type: ignore[arg-type]
+    assert [t.session_id for t in queue] == [sid]  # rao assesses C only; pat's is practice
+    practice = list_transcripts(db, reviewer="rao", practice=True)  # type: ignore[arg-type]
+    assert [t.session_id for t in practice] == [ids["pat"]]
+    leader = list_transcripts(db, reviewer="lead", practice=False)  # type: ignore[arg-type]
+    assert {t.session_id for t in leader} == {sid, ids["dan"]}

@@ -420,6 +420,9 @@ def sync(files: tuple[Path, ...], db_url: str | None) -> None:
     type=click.Choice(["in progress", "to review", "competent", "not yet"]),
     help="Only transcripts with this status.",
 )
+@click.option(
+    "--practice", is_flag=True, help="Practice sessions played outside any cohort, instead."
+)
 @db_option
 @actor_option
 def review(
@@ -427,6 +430,7 @@ def review(
     vignette: str | None,
     trainee: str | None,
     status: str | None,
+    practice: bool,
     db_url: str | None,
     actor: str | None,
 ) -> None:
@@ -438,7 +442,13 @@ def review(
     require_reviewer(db, ident.name)
     from simulator.hosts.tui.app import make_app
 
-    filters = {"cohort": cohort, "vignette": vignette, "trainee": trainee, "status": status}
+    filters = {
+        "cohort": cohort,
+        "vignette": vignette,
+        "trainee": trainee,
+        "status": status,
+        "sessions": "practice" if practice else None,
+    }
     make_app(review=filters, reviewer=ident.name, db_url=db_url).run()
 
 

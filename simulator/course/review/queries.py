@@ -19,6 +19,7 @@ from simulator.store.database import Database
 from simulator.store.schema import (
     cohorts,
     comments,
+    members,
     overrides,
     people,
     reflection_ratings,
@@ -36,12 +37,18 @@ def list_transcripts(
     status: str | None = None,
     limit: int = 500,
     viewer: Identity | None = None,
+    reviewer: str | None = None,
+    practice: bool | None = None,
 ) -> list[Listed]:
     """Sessions, newest first, filtered in SQL. Status: in progress (no ending), to review
     (ended, not signed off), competent or not yet (the latest sign-off). A trainee `viewer`
-    sees only their own sessions, whatever the filters say."""
+    sees only their own sessions, whatever the filters say. An assessor (`viewer`, or the
+    `reviewer` named) sees only the cohorts they belong to; course leaders see every cohort.
+    `practice`: True for sessions played outside any cohort only, False for cohort sessions only
+    (the review queue's default), None for both."""
     if viewer is not None and not viewer.reviewer:
         trainee = viewer.name
+    scope = _assessor_cohorts(db, reviewer or (viewer.name if viewer is not None else None))
     latest = (
         sa.select(signoffs.c.session_id, sa.func.max(signoffs.c.id).label("last"))
         .group_by(signoffs.c.session_id)
@@ -77,6 +84,12 @@ def list_transcripts(
         .order_by(sessions.c.started_at.desc())
         .limit(limit)
     )
+    if scope is not None:
+        q = q.where(sessions.c.cohort_id.in_(scope) | sessions.c.cohort_id.is_(None))
+    if practice is not None:
+        q = q.where(
+            sessions.c.cohort_id.is_(None) if practice else sessions.c.cohort_id.is_not(None)
+        )
     if cohort:
         q = q.where(cohorts.c.name == cohort)
     if vignette:
@@ -93,6 +106,23 @@ def list_transcripts(
         q = q.where(status_expr == status)
     with db.read() as conn:
         return [Listed(**row) for row in conn.execute(q).mappings().all()]
+
+
+def _assessor_cohorts(db: Database, name: str | None) -> list[int] | None:
+    """The cohorts an assessor belongs to, or None (no limit) for anyone else."""
+    if name is None:
+        return None
+    with db.read() as conn:
+        person = conn.execute(
+            sa.select(people.c.id, people.c.role).where(people.c.name == name)
+        ).first()
+        if person is None or person.role != "assessor":
+            return None
+        return list(
+            conn.execute(
+                sa.select(members.c.cohort_id).where(members.c.person_id == person.id)
+            ).scalars()
+        )
 
 
 def require_reviewer(db: Database, name: str) -> str:

@@ -33,6 +33,13 @@ class LibraryScreen(AttuneScreen):
             tooltip="Search titles, clients, settings and content notes",
         ),
         Binding(
+            "h",
+            "history",
+            "My sessions",
+            id="library.history",
+            tooltip="Your past sessions, with the assessor's comments and sign-off",
+        ),
+        Binding(
             "u",
             "resume",
             "Resume",
@@ -190,6 +197,11 @@ class LibraryScreen(AttuneScreen):
             if str(path) == key:
                 self.attune.open_briefing(path, v)
                 return
+
+    def action_history(self) -> None:
+        from simulator.hosts.tui.screens.history import HistoryScreen
+
+        self.app.push_screen(HistoryScreen())
 
     def action_resume(self) -> None:
         if not self.unfinished:

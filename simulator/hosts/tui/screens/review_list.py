@@ -1,5 +1,5 @@
-"""Review: the list of transcripts an assessor can open, filtered by cohort, vignette, trainee
-and status."""
+"""Review: the list of transcripts an assessor can open (an assessor's own cohorts), filtered by
+cohort, vignette, trainee and status; practice sessions outside any cohort behind a filter."""
 
 from __future__ import annotations
 
@@ -17,7 +17,11 @@ from simulator.hosts.tui.screens.base import AttuneScreen
 if TYPE_CHECKING:
     from simulator.service.courses import Listed
 
-FILTERS = ("cohort", "vignette", "trainee", "status")
+FILTERS = ("cohort", "vignette", "trainee", "status", "sessions")
+PLACEHOLDERS = {
+    "status": "status (to review, competent…)",
+    "sessions": "sessions: course (or practice)",
+}
 
 
 class ReviewListScreen(AttuneScreen):
@@ -45,7 +49,7 @@ class ReviewListScreen(AttuneScreen):
             for name in FILTERS:
                 yield Input(
                     value=self.filters.get(name) or "",
-                    placeholder=name + (" (to review, competent…)" if name == "status" else ""),
+                    placeholder=PLACEHOLDERS.get(name, name),
                     id=f"filter-{name}",
                 )
         yield Static("Loading transcripts…", id="review-count", markup=False)
@@ -72,6 +76,9 @@ class ReviewListScreen(AttuneScreen):
                 vignette=f.get("vignette") or None,
                 trainee=f.get("trainee") or None,
                 status=f.get("status") or None,
+                reviewer=self.attune.reviewer or None,
+                # anonymous practice sessions sit behind this filter, not in the queue
+                practice=(f.get("sessions") or "course").strip().lower().startswith("p"),
             )
         except AttuneError as exc:
             self.app.call_from_thread(self._failed, exc.problems[0].render())
