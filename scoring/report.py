@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from scoring.bounds import Bound
-from scoring.results import Rupture, ScoreReport, TurnScore, counted
+from scoring.results import Line, Rupture, ScoreReport, TurnScore, counted
 from scoring.rubric import Rubric
 from simulator.content.model import Vignette
 
@@ -47,28 +47,41 @@ def state_line(v: Vignette, state: dict[str, object]) -> str:
     return text
 
 
-def expert_route_text(v: Vignette, best: Bound) -> str:
+def expert_route_text(v: Vignette, best: Bound, codes: bool = True) -> str:
     """The best-scoring route (from `scoring.bounds`), for the debrief."""
     out = [f"An expert route through this vignette (overall {best.overall}/100):"]
     for n, (beat_id, index) in enumerate(best.route, 1):
         beat = v.beat_map[beat_id]
         choice = beat.choices[index]
         out.append(f'  {n}. {v.client.name}: "{beat.client}"')
-        out.append(f'     → "{choice.say}"  [{", ".join(choice.moves)}]')
+        code = f"  [{', '.join(choice.moves)}]" if codes else ""
+        out.append(f'     → "{choice.say}"{code}')
     ending = v.ending_map.get(best.ending)
     if ending:
         out.append(f"  Ending: {ending.title} ({ending.kind}).")
     return "\n".join(out)
 
 
-def turn_text(t: TurnScore, v: Vignette, *, debrief: bool = True) -> str:
-    """One turn, explained: shared by `attune score`, the plain player and the TUI debrief."""
+def line_text(ln: Line, codes: bool = True) -> str:
+    """A line's explanation; without `codes`, the move names it quotes are left out (the
+    valence lines name the moves: "Attuned move (Validate, Complex reflection).")."""
+    if codes or not ln.rule.startswith("valence-") or " (" not in ln.text:
+        return ln.text
+    return ln.text.split(" (", 1)[0] + "."
+
+
+def turn_text(t: TurnScore, v: Vignette, *, debrief: bool = True, codes: bool = True) -> str:
+    """One turn, explained: shared by `attune score`, the plain player and the TUI debrief
+    (`codes`: whether the move codes may be shown, never in assessment mode)."""
+    chose = f'  You chose {t.seen}: "{t.say}"'
+    if codes:
+        chose += f"  [{', '.join(t.moves) or 'no code'}]"
     out = [
         f'Turn {t.turn} — client: "{t.client}"',
-        f'  You chose {t.seen}: "{t.say}"  [{", ".join(t.moves) or "no code"}]',
+        chose,
         f"  Client state then: {state_line(v, t.state)}",
     ]
-    out += [f"  {ln.points:+d}  {ln.rule}: {ln.text}  ({ln.source})" for ln in t.lines]
+    out += [f"  {ln.points:+d}  {ln.rule}: {line_text(ln, codes)}  ({ln.source})" for ln in t.lines]
     if debrief and t.inner:
         out.append(f"  The client's inner experience: {t.inner}")
     if t.feedback:
@@ -77,7 +90,7 @@ def turn_text(t: TurnScore, v: Vignette, *, debrief: bool = True) -> str:
 
 
 def render_report(
-    report: ScoreReport, v: Vignette, rubric: Rubric, *, debrief: bool = False
+    report: ScoreReport, v: Vignette, rubric: Rubric, *, debrief: bool = False, codes: bool = True
 ) -> str:
     out: list[str] = []
     title = "Debrief" if debrief else "Score"
@@ -116,7 +129,7 @@ def render_report(
         out.append("")
     out.append("Turn by turn:")
     for t in report.turns:
-        out.append("  " + turn_text(t, v, debrief=debrief).replace("\n", "\n  "))
+        out.append("  " + turn_text(t, v, debrief=debrief, codes=codes).replace("\n", "\n  "))
     for ln in report.end:
         out.append(f"  At the end: {ln.points:+d}  {ln.rule}: {ln.text}  ({ln.source})")
     return "\n".join(out) + "\n"

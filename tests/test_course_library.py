@@ -100,6 +100,14 @@ def test_a_course_vignette_reaches_a_trainee_on_another_machine(
     assert "Tom: a box to tick" in menu.stdout and "[assigned" in menu.stdout, menu.stdout
     played = run_attune("play", "--plain", "--in-order", "tom", input="1\n" * 14, env=amy)
     assert played.returncode == 0 and "Debrief" in played.stdout, played.stderr
+    # the answer key of a course vignette stays with staff
+    assert "kept for your assessor" in played.stdout and "An expert route" not in played.stdout
+    no_map = run_attune("map", "tom", env=amy)
+    assert no_map.returncode == 2 and "Traceback" not in no_map.stderr, no_map.stderr
+    no_best = run_attune("autoplay", "tom", "--strategy", "best", "--out", str(tmp_path / "b.json"),
+                         env=amy)  # fmt: skip
+    assert no_best.returncode == 2 and not (tmp_path / "b.json").exists(), no_best.stderr
+    assert run_attune("map", "tom", env=lead).returncode == 0
     (journal,) = (tmp_path / "amy" / "sessions").glob("*.json")
     session_id = journal.stem
 

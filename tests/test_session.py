@@ -355,3 +355,17 @@ def test_a_second_resume_from_another_process_is_refused(tmp_path: Path) -> None
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_assessment_mode_never_shows_move_codes(tmp_path: Path) -> None:
+    env = {**os.environ, "ATTUNE_DATA_DIR": str(tmp_path)}
+    env.pop("ATTUNE_DB", None)
+    played = subprocess.run(
+        [sys.executable, "-m", "simulator", "play", "ray", "--plain", "--in-order", "--mode",
+         "assessment"], input="1\n" * 14, capture_output=True, cwd=ROOT, env=env, text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert played.returncode == 0 and "Debrief" in played.stdout, played.stderr
+    debrief = played.stdout.split("Debrief", 1)[1]
+    assert "complex_reflection" not in debrief and "Attuned move (" not in debrief
+    assert "Attuned move." in debrief and "not shown in assessment mode" in debrief

@@ -119,11 +119,16 @@ def schema(out: Path | None) -> None:
     type=click.Path(path_type=Path),
     help="Highlight the route of this transcript (from play, autoplay or export).",
 )
-def map_(vignette: Path, fmt: str, out: Path | None, route_file: Path | None) -> None:
-    """Draw a vignette's graph: choices coloured by valence, endings marked."""
+@db_option
+def map_(
+    vignette: Path, fmt: str, out: Path | None, route_file: Path | None, db_url: str | None
+) -> None:
+    """Draw a vignette's graph: choices coloured by valence, endings marked. A course
+    vignette's map (from the course database) is for course leaders and assessors."""
     from simulator.service.library import open_vignette, to_dot, to_mermaid
 
-    _, v = open_vignette(vignette)
+    path, v = open_vignette(vignette, db_url)
+    _staff_only(path, db_url, "see a course vignette's map")
     route = None
     if route_file is not None:
         from simulator.service.scores import load_for_scoring, rubric, score_transcript
@@ -140,6 +145,17 @@ def map_(vignette: Path, fmt: str, out: Path | None, route_file: Path | None) ->
         out.write_text(text, encoding="utf-8")
     else:
         click.echo(text, nl=False)
+
+
+def _staff_only(path: Path, db_url: str | None, what: str) -> None:
+    """The answer key of a course vignette (its map, its best and worst routes) is for course
+    leaders and assessors (`service.play.AnswerKey` holds the same line in the debrief)."""
+    from simulator.service.library import is_course_copy
+
+    if is_course_copy(path):
+        from simulator.hosts.cli_courses import _open, reviewer
+
+        reviewer(_open(db_url), None, what)
 
 
 def _note(text: str) -> None:
@@ -224,6 +240,8 @@ def autoplay(
     from simulator.service.scores import rubric as load_rubric
 
     path, v = open_vignette(vignette, db_url)
+    if strategy != "random":
+        _staff_only(path, db_url, "search a course vignette's best and worst routes")
     r = load_rubric(rubric)
     errors: list[AttuneError] = []
     use_database = bool(db_url or settings().db)

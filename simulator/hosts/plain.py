@@ -255,8 +255,12 @@ def play(
 
 def debrief(run: service.Play, con: Console) -> str:
     result = run.debrief()
-    text = render_report(result.report, run.vignette, run.rubric, debrief=True)
-    text += "\n" + expert_route_text(run.vignette, result.best) + "\n"
+    key = run.answer_key
+    text = render_report(result.report, run.vignette, run.rubric, debrief=True, codes=key.codes)
+    if result.best is not None:
+        text += "\n" + expert_route_text(run.vignette, result.best, key.codes) + "\n"
+    if key.withheld:
+        text += "\n" + key.withheld + "\n"
     rewound = run.transcript.rewound()
     if rewound:
         text += f"\nRewound choices kept in the record: {len(rewound)}.\n"

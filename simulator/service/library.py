@@ -21,7 +21,7 @@ from simulator.content.model import Beat, Vignette
 from simulator.errors import AttuneError, Problem
 from simulator.play.transcript import Transcript
 from simulator.store.database import Database, open_database
-from simulator.store.vignettes import Added, Stored, current, remove
+from simulator.store.vignettes import Added, Stored, current, is_course_copy, remove
 
 
 def open_vignette(name: Path, db_url: str | None = None) -> tuple[Path, Vignette]:
@@ -157,6 +157,7 @@ __all__ = [
     "Vignette",
     "bundled_dir",
     "current",
+    "is_course_copy",
     "is_shipped",
     "load_library",
     "load_vignette",

@@ -62,10 +62,55 @@ class Closing:
 
 
 @dataclass(frozen=True)
+class AnswerKey:
+    """What of the answer key a trainee's debrief shows: the one home of that policy, for every
+    host. Move codes are never shown in assessment mode. The expert route, the road not taken
+    and the other choices on the map of a course leader's own vignette (in the course database)
+    are for course leaders and assessors only."""
+
+    codes: bool = True
+    key: bool = True
+
+    @property
+    def withheld(self) -> str:
+        """Why part of the debrief is not shown (empty when all of it is)."""
+        if not self.key:
+            return (
+                "The expert route and the road not taken are kept for your assessor: this is "
+                "a course vignette, and they would give its answers away."
+            )
+        if not self.codes:
+            return "Move codes are not shown in assessment mode."
+        return ""
+
+
+def answer_key(path: Path, mode: str, trainee: str | None, db_url: str | None) -> AnswerKey:
+    """The answer key a session's player may see (`AnswerKey`)."""
+    from simulator.store.vignettes import is_course_copy
+
+    key = True
+    if is_course_copy(path):
+        from simulator.course.auth import role_of
+        from simulator.store.database import open_database
+
+        try:
+            db = open_database(db_url)
+        except AttuneError:
+            key = False
+        else:
+            try:
+                key = trainee is not None and role_of(db, trainee) in ("assessor", "course_leader")
+            finally:
+                db.close()
+    return AnswerKey(codes=mode != "assessment", key=key)
+
+
+@dataclass(frozen=True)
 class Debrief:
     report: ScoreReport
-    best: Bound
-    """The best-scoring route (the expert route shown beside the trainee's)."""
+    best: Bound | None
+    """The best-scoring route (the expert route shown beside the trainee's); None when the answer
+    key is withheld (`AnswerKey`)."""
 
 
 class Play:
@@ -94,6 +139,8 @@ class Play:
         )
         """Held while the session is played: a second window cannot resume it."""
         self.task = task
+        self.answer_key = AnswerKey(codes=session.transcript.mode != "assessment")
+        """What of the answer key the debrief shows (set by `start` and `resume`)."""
         self._background = background or _inline
         # practice feedback scores only the newest choice, from where the route stands
         self._cursor = self.story.cursor()
@@ -278,7 +325,7 @@ class Play:
         return self.story.bounds().best
 
     def debrief(self) -> Debrief:
-        return Debrief(self.report(), self.expert())
+        return Debrief(self.report(), self.expert() if self.answer_key.key else None)
 
     def road_not_taken(self, turn: int) -> RoadNotTaken:
         """What each other choice at `turn` (1-based) would have scored, and the reply it got."""
@@ -392,7 +439,8 @@ def start(
     play = Play(
         session, rubric, store, journal=journal, task=task, background=background, story=story
     )
-    if warm:
+    play.answer_key = answer_key(path, session.transcript.mode, trainee, db_url)
+    if warm and play.answer_key.key:
         play.warm(path)
     writer(session.transcript)  # on disk from its first moment
     if use_database:
@@ -429,7 +477,9 @@ def resume(
     play = Play(
         session, rubric, store, journal=journal, task=task, background=background, story=story
     )
-    if path is not None and not session.ended:
+    if path is not None:
+        play.answer_key = answer_key(path, session.transcript.mode, owner, db_url)
+    if path is not None and not session.ended and play.answer_key.key:
         play.warm(path)
     return play
 
@@ -475,6 +525,7 @@ def db_error_note(exc: AttuneError, journal: Path) -> str:
 
 
 __all__ = [
+    "AnswerKey",
     "Closing",
     "Debrief",
     "LoadedTranscript",

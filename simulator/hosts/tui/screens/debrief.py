@@ -52,12 +52,14 @@ class DebriefScreen(AttuneScreen):
         background when the session started)."""
         report = self.session.report()
         self.app.call_from_thread(self._show, report)
+        if not self.session.answer_key.key:
+            return  # a course vignette's expert route is for staff (`AnswerKey`)
         best = self.session.expert()
         self.app.call_from_thread(self._show_expert, best)
 
     def _show_expert(self, best: Bound) -> None:
         self.query_one("#expert-route", Static).update(
-            expert_route_text(self.session.vignette, best)
+            expert_route_text(self.session.vignette, best, self.session.answer_key.codes)
         )
 
     def _show(self, report: ScoreReport) -> None:
@@ -95,7 +97,8 @@ class DebriefScreen(AttuneScreen):
         ruptures = [rupture_text(r, v) for r in report.ruptures] or ["No ruptures opened."]
         box.mount(Static("Ruptures\n" + "\n".join(ruptures), id="ruptures", markup=False))
         box.mount(Static("Turns (select one to see the road not taken)", classes="heading"))
-        items = [TurnItem(t.turn, turn_text(t, v), t.points < 0) for t in report.turns]
+        codes = self.session.answer_key.codes
+        items = [TurnItem(t.turn, turn_text(t, v, codes=codes), t.points < 0) for t in report.turns]
         row = Horizontal(id="turn-row")
         box.mount(row)
         row.mount(ListView(*items, id="turns"))
@@ -104,23 +107,34 @@ class DebriefScreen(AttuneScreen):
         box.mount(Static("Your route on the vignette map", classes="heading"))
         box.mount(route_map)
         route_map.show(self._route_rows(report))
-        box.mount(Static("Finding the expert route…", id="expert-route", markup=False))
+        key = self.session.answer_key
+        box.mount(
+            Static(
+                key.withheld if not key.key else "Finding the expert route…",
+                id="expert-route",
+                markup=False,
+            )
+        )
         if items:
             self._road(1)
 
     def _route_rows(self, report: ScoreReport) -> list[str]:
-        v = self.session.vignette
+        v, key = self.session.vignette, self.session.answer_key
         rows = []
         for t in report.turns:
             beat = v.beat_map[t.beat]
-            others = [
-                f"{report.shown(t.beat, i)} {'+'.join(c.moves)}→{'/'.join(c.targets())}"
-                for i, c in enumerate(beat.choices)
-                if i != t.choice - 1
-            ]
-            rows.append(
-                f"{t.beat} ══{t.seen} {'+'.join(t.moves)}══▶ {t.reached}    (not taken: {'; '.join(others)})"
-            )
+            code = f" {'+'.join(t.moves)}" if key.codes else ""
+            row = f"{t.beat} ══{t.seen}{code}══▶ {t.reached}"
+            if key.key:  # where the other choices lead is part of the answer key
+                others = [
+                    f"{report.shown(t.beat, i)}"
+                    + (f" {'+'.join(c.moves)}" if key.codes else "")
+                    + f"→{'/'.join(c.targets())}"
+                    for i, c in enumerate(beat.choices)
+                    if i != t.choice - 1
+                ]
+                row += f"    (not taken: {'; '.join(others)})"
+            rows.append(row)
         return rows
 
     def on_list_view_highlighted(self, event: ListView.Highlighted) -> None:
@@ -128,6 +142,10 @@ class DebriefScreen(AttuneScreen):
             self._road(event.item.turn)
 
     def _road(self, turn: int) -> None:
+        key = self.session.answer_key
+        if not key.key:
+            self.query_one("#road", Static).update(key.withheld)
+            return
         road = self.session.road_not_taken(turn)
         if road.difference <= 0:
             text = (
@@ -137,7 +155,9 @@ class DebriefScreen(AttuneScreen):
             b = road.best
             text = (
                 f"Turn {turn}: the road not taken\n"
-                f'Choice {b.choice}: "{b.say}" [{", ".join(b.moves)}]\n'
+                f'Choice {b.choice}: "{b.say}"'
+                + (f" [{', '.join(b.moves)}]" if key.codes else "")
+                + "\n"
                 f'The client would have answered: "{b.reply}"\n'
                 f"It scores {b.points:+d}, {road.difference:+d} over your choice ({road.chosen.points:+d})."
             )
