@@ -132,7 +132,7 @@ async def test_my_sessions_in_the_player_shows_the_judgement(tmp_path: Path) -> 
     from tests.conftest import wait_until
 
     url = f"sqlite:///{tmp_path / 'c.db'}"
-    sid, effective = _judged_session(url, shared=False)
+    _, effective = _judged_session(url, shared=False)
     app = make_app(db_url=url, trainee="amy")
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(pilot, lambda: bool(app.screen.query("#vignettes")), "the library")
