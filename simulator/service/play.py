@@ -46,9 +46,22 @@ def _inline(fn: Callable[[], None]) -> None:
 
 
 def feedback_lines(lines: list[Line]) -> list[Line]:
-    """Practice feedback for one choice, the same in every host: the lines that explain it
-    (`scoring.results.telling_lines`)."""
-    return telling_lines(lines)
+    """Practice feedback for one choice, the same in every host: every line that scored it, the
+    most telling first (`scoring.results.telling_lines`), then the rest."""
+    told = telling_lines(lines)
+    return told + [ln for ln in lines if ln not in told]
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One turn of the conversation so far, for the play screen: what the client said (and how
+    they looked), and what the trainee answered."""
+
+    turn: int
+    client: str
+    nonverbal: str | None
+    said: str
+    own_words: str | None = None
 
 
 @dataclass(frozen=True)
@@ -301,6 +314,23 @@ class Play:
         self._background(lambda: self.store(transcript))
 
     # ------------------------------------------------------------ the end
+    def exchanges(self) -> list[Exchange]:
+        """The conversation so far, turn by turn (rewound choices left out)."""
+        out = []
+        for e in self.transcript.route():
+            beat = self.vignette.beat_map[e.beat]
+            out.append(Exchange(e.turn, beat.client, beat.nonverbal, e.say))
+        return out
+
+    def been_here(self) -> int | None:
+        """The earlier turn at which the client said what they say now (the route has looped
+        back to this beat), or None."""
+        node = self.session.node
+        for turn, (beat, _) in enumerate(self.session.route, 1):
+            if beat == node:
+                return turn
+        return None
+
     def closing(self) -> Closing:
         ending = self.vignette.ending_map.get(self.session.ending or "")
         if ending is None:
@@ -528,6 +558,7 @@ __all__ = [
     "AnswerKey",
     "Closing",
     "Debrief",
+    "Exchange",
     "LoadedTranscript",
     "Play",
     "Session",

@@ -7,9 +7,10 @@ from pathlib import Path
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Static
 
 from simulator.hosts.tui.screens.base import AttuneScreen
+from simulator.hosts.tui.widgets.header import SafeHeader
 from simulator.service.library import Vignette
 
 MODES = {
@@ -39,7 +40,7 @@ class BriefingScreen(AttuneScreen):
 
     def compose(self) -> ComposeResult:
         v = self.vignette
-        yield Header()
+        yield SafeHeader()
         with VerticalScroll(id="briefing"):
             yield Static(v.title, classes="title", markup=False)
             yield Static(f"{v.client.name}. {v.client.background}", markup=False)

@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Static
 
 from simulator.hosts.tui.screens.base import AttuneScreen
+from simulator.hosts.tui.widgets.header import SafeHeader
 
 if TYPE_CHECKING:
     from simulator.service.play import Play
@@ -33,7 +34,7 @@ class ClosingScreen(AttuneScreen):
     def compose(self) -> ComposeResult:
         closing = self.run.closing()
         v = self.run.vignette
-        yield Header()
+        yield SafeHeader()
         with VerticalScroll(id="closing"):
             yield Static(closing.title, classes="title", markup=False, id="closing-title")
             if closing.client:

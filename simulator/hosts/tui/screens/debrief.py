@@ -6,9 +6,10 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Header, ListView, Static
+from textual.widgets import Footer, ListView, Static
 
 from simulator.hosts.tui.screens.base import AttuneScreen
+from simulator.hosts.tui.widgets.header import SafeHeader
 from simulator.hosts.tui.widgets.route_map import RouteMap
 from simulator.hosts.tui.widgets.timeline import Timeline
 from simulator.hosts.tui.widgets.turns import TurnItem
@@ -36,7 +37,7 @@ class DebriefScreen(AttuneScreen):
         self.report: ScoreReport | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield SafeHeader()
         with VerticalScroll(id="debrief"):
             yield Static("Debrief", classes="title")
             yield Static("Scoring…", id="summary", markup=False)

@@ -10,9 +10,10 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Static
 
 from simulator.hosts.tui.screens.base import AttuneScreen
+from simulator.hosts.tui.widgets.header import SafeHeader
 
 if TYPE_CHECKING:
     from simulator.service.courses import Listed
@@ -28,7 +29,7 @@ class HistoryScreen(AttuneScreen):
         self.rows: list[Listed] = []
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield SafeHeader()
         yield Static("Loading your sessions…", id="history-count", markup=False)
         yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="history-detail"):

@@ -9,9 +9,10 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Footer, Input, Static
 
 from simulator.hosts.tui.screens.base import AttuneScreen
+from simulator.hosts.tui.widgets.header import SafeHeader
 
 if TYPE_CHECKING:  # loaded in the worker, after the first frame
     from simulator.errors import Problem
@@ -62,7 +63,7 @@ class LibraryScreen(AttuneScreen):
         self.unfinished: list[LoadedTranscript] = []
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield SafeHeader()
         yield Input(placeholder="Search by title, client, setting or content note", id="search")
         yield Static("Loading the library…", id="resume-hint", markup=False)
         # the table is mounted when the library has loaded: the first frame comes sooner without

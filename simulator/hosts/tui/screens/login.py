@@ -5,9 +5,10 @@ from __future__ import annotations
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Footer, Input, Static
 
 from simulator.hosts.tui.screens.base import AttuneScreen
+from simulator.hosts.tui.widgets.header import SafeHeader
 
 
 class LoginScreen(AttuneScreen):
@@ -16,7 +17,7 @@ class LoginScreen(AttuneScreen):
         self.notice = notice
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield SafeHeader()
         with Vertical(id="login-box"):
             yield Static("Log in to attunement", classes="title")
             yield Static(self.notice, id="login-notice", markup=False)

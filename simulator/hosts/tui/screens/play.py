@@ -1,4 +1,5 @@
-"""Play: the client's statement, the numbered responses, and in practice mode meters and feedback."""
+"""Play: the conversation so far, the client's statement, the numbered responses, and in practice
+mode the meters and the feedback on the last response (grouped under it, above)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Static
 
 from simulator.hosts.tui.screens.base import AttuneScreen
 from simulator.hosts.tui.screens.note import NoteDialog
 from simulator.hosts.tui.widgets.choices import ChoiceList
+from simulator.hosts.tui.widgets.conversation import Conversation
 from simulator.hosts.tui.widgets.feedback import FeedbackLine
+from simulator.hosts.tui.widgets.header import SafeHeader
 from simulator.hosts.tui.widgets.meters import ClientMeters
 from simulator.hosts.tui.widgets.statement import ClientStatement
 
@@ -74,14 +77,15 @@ class PlayScreen(AttuneScreen):
 
     def compose(self) -> ComposeResult:
         practice = self.run.mode == "practice"
-        yield Header()
+        yield SafeHeader()
         with Vertical(id="play"):
+            yield Conversation(self.run.vignette.client.name, id="conversation")
             yield ClientStatement(self.run.vignette.client.name, id="client")
             yield Static("", id="checkin", markup=False)
             yield ChoiceList(id="choices")
             yield Static("", id="notes", markup=False)
             if practice:
-                yield FeedbackLine(id="feedback")
+                yield FeedbackLine(id="feedback")  # notices (a rewind); feedback goes above
                 yield ClientMeters(id="meters")
         yield Footer()
 
@@ -121,8 +125,11 @@ class PlayScreen(AttuneScreen):
         if notice is not None:
             self.notify(notice, timeout=4)
 
-    def show_beat(self) -> None:
+    def show_beat(self, feedback: list[Line] | None = None) -> None:
         beat = self._beat()
+        self.query_one(Conversation).show(
+            self.run.exchanges(), feedback or [], self.run.been_here()
+        )
         self.query_one(ClientStatement).show(beat.client, beat.nonverbal)
         checkin = self.query_one("#checkin", Static)
         checkin.update(f"Check-in (c): {beat.checkin}" if beat.checkin else "")
@@ -172,13 +179,10 @@ class PlayScreen(AttuneScreen):
         if self.run.ended:
             self.attune.show_closing(self.run)
             return
-        self.show_beat()
+        self.show_beat(lines)
         if self.run.mode == "practice":
             self._show_meters()
-            self._show_feedback(lines)
-
-    def _show_feedback(self, lines: list[Line]) -> None:
-        self.query_one(FeedbackLine).show(lines)
+            self.query_one(FeedbackLine).update("")
 
     def action_rationale(self) -> None:
         def keep(text: str | None) -> None:

@@ -10,13 +10,14 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, ListView, Static
+from textual.widgets import Footer, ListView, Static
 
 from simulator.hosts.tui.screens.base import AttuneScreen
 from simulator.hosts.tui.screens.note import NoteDialog
 from simulator.hosts.tui.screens.override import OverrideDialog
 from simulator.hosts.tui.screens.reflection import ReflectionDialog
 from simulator.hosts.tui.screens.signoff import SignOffDialog
+from simulator.hosts.tui.widgets.header import SafeHeader
 from simulator.hosts.tui.widgets.turns import TurnItem
 
 if TYPE_CHECKING:
@@ -69,7 +70,7 @@ class TranscriptReviewScreen(AttuneScreen):
         self.review: Review | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield SafeHeader()
         with VerticalScroll(id="review"):
             yield Static("Review", classes="title")
             yield Static("Loading…", id="review-summary", markup=False)

@@ -10,9 +10,10 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Footer, Input, Static
 
 from simulator.hosts.tui.screens.base import AttuneScreen
+from simulator.hosts.tui.widgets.header import SafeHeader
 
 if TYPE_CHECKING:
     from simulator.service.courses import Listed
@@ -44,7 +45,7 @@ class ReviewListScreen(AttuneScreen):
         self.rows: list[Listed] = []
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield SafeHeader()
         with Horizontal(id="review-filters"):
             for name in FILTERS:
                 yield Input(
