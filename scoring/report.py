@@ -70,17 +70,24 @@ def line_text(ln: Line, codes: bool = True) -> str:
     return ln.text.split(" (", 1)[0] + "."
 
 
-def turn_text(t: TurnScore, v: Vignette, *, debrief: bool = True, codes: bool = True) -> str:
+def turn_text(
+    t: TurnScore,
+    v: Vignette,
+    *,
+    debrief: bool = True,
+    codes: bool = True,
+    own_words: str | None = None,
+) -> str:
     """One turn, explained: shared by `attune score`, the plain player and the TUI debrief
-    (`codes`: whether the move codes may be shown, never in assessment mode)."""
+    (`codes`: whether the move codes may be shown, never in assessment mode; `own_words`: what
+    the trainee typed first, in own-words mode)."""
     chose = f'  You chose {t.seen}: "{t.say}"'
     if codes:
         chose += f"  [{', '.join(t.moves) or 'no code'}]"
-    out = [
-        f'Turn {t.turn} — client: "{t.client}"',
-        chose,
-        f"  Client state then: {state_line(v, t.state)}",
-    ]
+    out = [f'Turn {t.turn} — client: "{t.client}"']
+    if own_words:
+        out.append(f'  In your own words first: "{own_words}"')
+    out += [chose, f"  Client state then: {state_line(v, t.state)}"]
     out += [f"  {ln.points:+d}  {ln.rule}: {line_text(ln, codes)}  ({ln.source})" for ln in t.lines]
     if debrief and t.inner:
         out.append(f"  The client's inner experience: {t.inner}")
@@ -90,7 +97,13 @@ def turn_text(t: TurnScore, v: Vignette, *, debrief: bool = True, codes: bool = 
 
 
 def render_report(
-    report: ScoreReport, v: Vignette, rubric: Rubric, *, debrief: bool = False, codes: bool = True
+    report: ScoreReport,
+    v: Vignette,
+    rubric: Rubric,
+    *,
+    debrief: bool = False,
+    codes: bool = True,
+    own_words: dict[int, str] | None = None,
 ) -> str:
     out: list[str] = []
     title = "Debrief" if debrief else "Score"
@@ -129,7 +142,9 @@ def render_report(
         out.append("")
     out.append("Turn by turn:")
     for t in report.turns:
-        out.append("  " + turn_text(t, v, debrief=debrief, codes=codes).replace("\n", "\n  "))
+        typed = (own_words or {}).get(t.turn)
+        text = turn_text(t, v, debrief=debrief, codes=codes, own_words=typed)
+        out.append("  " + text.replace("\n", "\n  "))
     for ln in report.end:
         out.append(f"  At the end: {ln.points:+d}  {ln.rule}: {ln.text}  ({ln.source})")
     return "\n".join(out) + "\n"

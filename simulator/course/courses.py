@@ -217,6 +217,7 @@ def assign(
     attempts: int,
     rationale_required: bool,
     actor: str | None,
+    own_words: bool = False,
 ) -> None:
     with db.begin() as conn:
         cid = cohort_id(conn, cohort)
@@ -225,6 +226,7 @@ def assign(
             "due": due.isoformat() if due else None,
             "attempts": attempts,
             "rationale_required": rationale_required,
+            "own_words": own_words,
         }
         existing = conn.execute(
             sa.select(assignments.c.id).where(
@@ -264,6 +266,8 @@ class Assigned:
     finished: int
     best: int | None
     overdue: bool
+    own_words: bool = False
+    """The trainee types their own answer before the options appear."""
 
     @property
     def attempts_left(self) -> int:
@@ -314,6 +318,7 @@ def assigned_to(db: Database, trainee: str, today: date | None = None) -> list[A
             int(r["finished"]),
             r["best"],
             bool(r["due"]) and r["due"] < today.isoformat() and int(r["finished"]) == 0,
+            bool(r["own_words"]),
         )
         for r in rows
     ]

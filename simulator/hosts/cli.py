@@ -324,6 +324,11 @@ def score(transcript: Path, rubric: Path | None, vignette: Path | None, as_json:
     is_flag=True,
     help="Show each beat's choices as authored, not shuffled (for an author's own checks).",
 )
+@click.option(
+    "--own-words",
+    is_flag=True,
+    help="Type what you would say before the options appear, then choose the closest.",
+)
 @db_option
 def play(
     vignette: Path | None,
@@ -334,6 +339,7 @@ def play(
     served: bool,
     db_url: str | None,
     in_order: bool,
+    own_words: bool,
 ) -> None:
     """Play a vignette. Sessions are saved after every choice and can be resumed."""
     import gc
@@ -341,7 +347,7 @@ def play(
     if not plain and not served:
         # the full-screen player paints its first frame before the core's heavier imports; the
         # collector, paused by the entry point, resumes once that frame is on screen
-        _play_tui(vignette, mode, resume, trainee, db_url, in_order)
+        _play_tui(vignette, mode, resume, trainee, db_url, in_order, own_words)
         return
     gc.enable()  # a long-running session needs the collector (the entry point paused it)
     if served:
@@ -349,7 +355,7 @@ def play(
         return
     from simulator.hosts import plain as player
 
-    player.run(vignette, mode, resume, trainee, db_url, in_order=in_order)
+    player.run(vignette, mode, resume, trainee, db_url, in_order=in_order, own_words=own_words)
 
 
 def _play_served(db_url: str | None) -> None:
@@ -371,6 +377,7 @@ def _play_tui(
     trainee: str | None,
     db_url: str | None,
     in_order: bool = False,
+    own_words: bool = False,
 ) -> None:
     from simulator.hosts.tui.app import make_app
 
@@ -400,4 +407,5 @@ def _play_tui(
         db_url=db_url,
         check_shared=True,
         in_order=in_order,
+        own_words=own_words,
     ).run()

@@ -213,6 +213,12 @@ def cohort_show(name: str, db_url: str | None, actor: str | None, as_json: bool)
     show_default=True,
     help="Whether each choice needs a rationale note.",
 )
+@click.option(
+    "--own-words/--no-own-words",
+    default=False,
+    show_default=True,
+    help="Trainees type what they would say before the options appear (recall before recognition).",
+)
 @db_option
 @actor_option
 def assign(
@@ -222,6 +228,7 @@ def assign(
     due: datetime | None,
     attempts: int,
     require_rationale: bool,
+    own_words: bool,
     db_url: str | None,
     actor: str | None,
 ) -> None:
@@ -241,9 +248,11 @@ def assign(
         attempts=attempts,
         rationale_required=require_rationale,
         actor=who_.name,
+        own_words=own_words,
     )
     when = f", due {due.date().isoformat()}" if due else ""
-    click.echo(f"assigned '{v.id}' to '{cohort_name}' ({mode}{when}, {attempts} attempt(s))")
+    words = ", own words first" if own_words else ""
+    click.echo(f"assigned '{v.id}' to '{cohort_name}' ({mode}{when}, {attempts} attempt(s){words})")
     if due and due.date() < date.today():
         click.echo(
             f"warning: the due date {due.date().isoformat()} is in the past: it is overdue for "

@@ -86,6 +86,7 @@ def run(
     db_url: str | None,
     *,
     in_order: bool = False,
+    own_words: bool = False,
 ) -> None:
     """`attune play --plain`: pick a vignette (unless named), brief, play, debrief."""
     from simulator.service.courses import open_database, writer
@@ -137,6 +138,7 @@ def run(
             use_database=unreachable is None,
             assignments=unreachable is None,
             in_order=in_order,
+            own_words=own_words,
         )
         if unreachable is not None and run.journal is not None:
             db_failed(unreachable, run.journal)
@@ -187,12 +189,25 @@ def play(
         if beat.nonverbal:
             con.say(f"({beat.nonverbal})")
         checkin = None
+        started = clock()
+        words = None
+        if run.own_words:  # recall before recognition: the trainee's words, then the options
+            words = _own_words(con)
+            if words is None:
+                if run.turn or run.transcript.events:
+                    con.say(f"Saved. Resume with: attune play {v.id} --resume --plain")
+                return False
         for i, c in enumerate(run.options(), 1):
             con.say(f"  {i}. {c.say}")
+        if words:
+            near = run.suggest(words)
+            con.say(
+                f"Closest to your words: {near} (a suggestion only; the option you choose is "
+                "what is scored)."
+            )
         if beat.checkin:
             con.say(f"Check-in (c): {beat.checkin}")
         rationale = None
-        started = clock()
         while True:
             answer = con.ask("> ")
             if answer is None or answer.lower() == "q":
@@ -228,6 +243,7 @@ def play(
                     rationale=rationale,
                     checkin=checkin,
                     elapsed_ms=int((clock() - started) * 1000),
+                    own_words=words,
                 )
                 if run.mode == "practice":
                     con.say(f"  [{state_line(v, run.state.env(v))}]")
@@ -253,10 +269,29 @@ def play(
     return True
 
 
+def _own_words(con: Console) -> str | None:
+    """Own words first: what the trainee would say, asked until something is typed (q or the
+    end of input stops the session, saved)."""
+    while True:
+        typed = con.ask("In your own words, what would you say? (q to save and quit)\n> ")
+        if typed is None or typed.strip().lower() == "q":
+            return None
+        if typed.strip():
+            return typed.strip()
+        con.say("Type what you would say first; the options come next.")
+
+
 def debrief(run: service.Play, con: Console) -> str:
     result = run.debrief()
     key = run.answer_key
-    text = render_report(result.report, run.vignette, run.rubric, debrief=True, codes=key.codes)
+    text = render_report(
+        result.report,
+        run.vignette,
+        run.rubric,
+        debrief=True,
+        codes=key.codes,
+        own_words=run.typed(),
+    )
     if result.best is not None:
         text += "\n" + expert_route_text(run.vignette, result.best, key.codes) + "\n"
     if key.withheld:

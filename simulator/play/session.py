@@ -45,10 +45,11 @@ class Session:
         assignment_id: int | None = None,
         cohort_id: int | None = None,
         in_order: bool = False,
+        own_words: bool = False,
     ) -> None:
         """`in_order` shows the choices as authored (for an author's own checks); otherwise
         each beat's choices are shuffled, seeded by the session id, so position gives nothing
-        away."""
+        away. `own_words`: the trainee types their own answer before the options appear."""
         self.vignette = vignette
         self.store = store
         self._transcript = Transcript(
@@ -65,6 +66,7 @@ class Session:
             cohort_id=cohort_id,
             started_at=now(),
             order="authored" if in_order else "shuffled",
+            own_words=True if own_words else None,
         )
         self._transcript = sealed(self._transcript)
         self.plan = plan or Plan(vignette)
@@ -110,6 +112,7 @@ class Session:
         rationale: str | None = None,
         checkin: str | None = None,
         elapsed_ms: int | None = None,
+        own_words: str | None = None,
     ) -> StepResult:
         """Apply choice `index` (0-based) and save before returning."""
         if self.ended:
@@ -132,6 +135,7 @@ class Session:
             rationale=rationale or None,
             checkin=checkin or None,
             order=[i + 1 for i in self.order()] if self._transcript.order == "shuffled" else None,
+            own_words=own_words.strip() or None if own_words else None,
         )
         events: list[ChoiceEvent | RewindEvent | EndEvent] = [event]
         self.route.append((self.node, index))

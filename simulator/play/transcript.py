@@ -70,7 +70,7 @@ def display_order(session_id: str, beat: str, count: int) -> list[int]:
 
 
 class ChoiceEvent(_Later):
-    _LATER = frozenset({"order"})
+    _LATER = frozenset({"order", "own_words"})
 
     kind: Literal["choice"] = "choice"
     seq: int = Field(ge=0)
@@ -91,6 +91,11 @@ class ChoiceEvent(_Later):
         description="The choice numbers (authored, from 1) in the order the trainee saw them, "
         "when the session shuffled them; the number the trainee pressed is the position of "
         "`choice` in this list.",
+    )
+    own_words: str | None = Field(
+        default=None,
+        description="What the trainee typed, in their own words, before the options appeared "
+        "(own-words mode). Kept beside the choice; the score comes only from the choice.",
     )
     hash: str | None = Field(default=None, description=HASH_DOC)
 
@@ -120,7 +125,7 @@ Event = Annotated[ChoiceEvent | RewindEvent | EndEvent, Field(discriminator="kin
 
 
 class Transcript(_Later):
-    _LATER = frozenset({"order"})
+    _LATER = frozenset({"order", "own_words"})
 
     format: Literal["attunement.transcript"] = "attunement.transcript"
     version: Literal[1] = 1
@@ -148,6 +153,11 @@ class Transcript(_Later):
         description="How the choices were shown: shuffled per session (seeded by the session id "
         "and the beat) or in the authored order. Unset in transcripts made before shuffling, "
         "which all showed the authored order.",
+    )
+    own_words: bool | None = Field(
+        default=None,
+        description="Own words first: at each beat the trainee typed what they would say before "
+        "the options appeared. Unset when the session did not ask for it.",
     )
     header_hash: str | None = Field(
         default=None, description="sha256 of the header fields above; the chain starts here."

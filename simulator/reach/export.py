@@ -43,6 +43,7 @@ CSV_COLUMNS = (
     "rationale",
     "checkin",
     "elapsed_ms",
+    "own_words",
     # the assessors' judgement (blank when the session has none): the scorer's points stay above
     "assessor_moves",
     "assessor_points",
@@ -125,6 +126,7 @@ def choice_rows(s: Scored) -> list[dict[str, Any]]:
                 "rationale": e.rationale,
                 "checkin": e.checkin,
                 "elapsed_ms": e.elapsed_ms,
+                "own_words": e.own_words,
                 **_judged_cells(s, e.turn if stands else None),
             }
         )
@@ -248,6 +250,7 @@ def transcript_html(s: Scored, rubric: Rubric, integrity: str = "") -> str:
                 "feedback": t.feedback,
                 "rationale": e.rationale if e else None,
                 "checkin": e.checkin if e else None,
+                "own_words": e.own_words if e else None,
                 "elapsed": f"{e.elapsed_ms / 1000:.1f} s" if e and e.elapsed_ms is not None else "",
             }
         )

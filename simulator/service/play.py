@@ -246,6 +246,7 @@ class Play:
         rationale: str | None = None,
         checkin: str | None = None,
         elapsed_ms: int | None = None,
+        own_words: str | None = None,
     ) -> list[Line]:
         """Make the choice the trainee sees as `number` (from 1); see `choose`."""
         order = self.session.order()
@@ -254,8 +255,35 @@ class Play:
                 self.vignette.id, f"there is no choice {number} here (1 to {len(order)})"
             )
         return self.choose(
-            order[number - 1], rationale=rationale, checkin=checkin, elapsed_ms=elapsed_ms
+            order[number - 1],
+            rationale=rationale,
+            checkin=checkin,
+            elapsed_ms=elapsed_ms,
+            own_words=own_words,
         )
+
+    def typed(self) -> dict[int, str]:
+        """Own-words mode: what the trainee typed first, by turn (the standing route's)."""
+        return {e.turn: e.own_words for e in self.transcript.route() if e.own_words}
+
+    @property
+    def own_words(self) -> bool:
+        """Own words first: the trainee types their answer before the options appear."""
+        return bool(self.transcript.own_words)
+
+    def suggest(self, words: str) -> int | None:
+        """The number (as shown) of the option closest to the trainee's own words, to preselect:
+        only a suggestion, which the interface says; the score comes from the confirmed choice.
+        Similarity is difflib's ratio over the lower-cased words (the standard library's kept
+        sequence matcher), or None when nothing was typed."""
+        import difflib
+
+        typed = " ".join(words.lower().split())
+        if not typed:
+            return None
+        says = [" ".join(c.say.lower().split()) for c in self.options()]
+        ratios = [difflib.SequenceMatcher(None, typed, say).ratio() for say in says]
+        return max(range(len(says)), key=lambda i: (ratios[i], -i)) + 1 if says else None
 
     # ------------------------------------------------------------ actions
     def choose(
@@ -265,9 +293,17 @@ class Play:
         rationale: str | None = None,
         checkin: str | None = None,
         elapsed_ms: int | None = None,
+        own_words: str | None = None,
     ) -> list[Line]:
         """Make choice `index` (0-based) and save it. Returns the practice feedback for it (empty
-        in assessment mode: no feedback until the debrief)."""
+        in assessment mode: no feedback until the debrief). In own-words mode the trainee's own
+        words come first and are kept with the choice."""
+        if self.own_words and not (own_words or "").strip():
+            raise AttuneError.single(
+                self.vignette.id,
+                "own words first: type what you would say before choosing",
+                hint="then choose the option closest to it",
+            )
         if self.rationale_required and not rationale:
             raise AttuneError.single(
                 self.vignette.id,
@@ -275,7 +311,13 @@ class Play:
                 hint="add the rationale, then choose again",
             )
         beat = self.session.node
-        self.session.choose(index, rationale=rationale, checkin=checkin, elapsed_ms=elapsed_ms)
+        self.session.choose(
+            index,
+            rationale=rationale,
+            checkin=checkin,
+            elapsed_ms=elapsed_ms,
+            own_words=own_words if self.own_words else None,
+        )
         try:
             lines, _ = self._cursor.choose(beat, index)
         except RouteError:  # cannot happen for a choice the session accepted; never lose a save
@@ -319,7 +361,7 @@ class Play:
         out = []
         for e in self.transcript.route():
             beat = self.vignette.beat_map[e.beat]
-            out.append(Exchange(e.turn, beat.client, beat.nonverbal, e.say))
+            out.append(Exchange(e.turn, beat.client, beat.nonverbal, e.say, e.own_words))
         return out
 
     def been_here(self) -> int | None:
@@ -432,8 +474,13 @@ def start(
     background: Runner | None = None,
     on_db_error: DbErrorHandler | None = None,
     in_order: bool = False,
+    own_words: bool = False,
 ) -> Play:
     """Start a session of `vignette` (read from `path`) and save its first record.
+
+    `own_words`: the trainee types their own answer before each beat's options appear (a
+    trainee's choice in practice; an assignment that asks for it turns it on whatever is
+    passed).
 
     Each beat's choices are shown shuffled (seeded by the session id, recorded in the
     transcript) unless `in_order`, which an author uses for their own checks.
@@ -458,6 +505,7 @@ def start(
         assignment_id=task.assignment_id if task else None,
         cohort_id=task.cohort_id if task else None,
         in_order=in_order,
+        own_words=own_words or bool(task and task.own_words),
     )
     if task is not None:  # the attempt is counted and the session's row written together
         _claim(db_url, task, session.transcript)

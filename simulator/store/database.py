@@ -28,7 +28,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlch
 from simulator.errors import AttuneError
 from simulator.settings import settings
 
-HEAD = "0005"
+HEAD = "0006"
 """The newest schema revision this version of attunement knows."""
 KNOWN_REVISIONS = ("0001", "0002", "0003")
 """Every revision, oldest first (simulator/migrations/versions)."""

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 ROLES = ("trainee", "course_leader", "assessor")
@@ -69,6 +70,7 @@ assignments = Table(
     Column("rationale_required", Boolean, nullable=False),
     Column("created_at", Stamp, nullable=False),
     Column("created_by", Name),
+    Column("own_words", Boolean, nullable=False, server_default=false()),
     UniqueConstraint("cohort_id", "vignette_id", name="assignments_once_per_cohort"),
     CheckConstraint("attempts >= 1", name="assignments_attempts"),
     CheckConstraint("mode IN ('practice', 'assessment')", name="assignments_mode"),

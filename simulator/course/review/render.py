@@ -67,6 +67,8 @@ def turn_review_text(review: Review, turn: int) -> str:
         f'  Trainee chose {ts.seen}: "{ts.say}"  [{", ".join(ts.moves) or "no code"}]',
     ]
     if event is not None:
+        if event.own_words:
+            out.insert(1, f'  In their own words first: "{event.own_words}"')
         out.append(f"  Rationale: {event.rationale or '(none given)'}")
         if event.elapsed_ms is not None:
             out.append(f"  Time taken: {event.elapsed_ms / 1000:.1f} s")

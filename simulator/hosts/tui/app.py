@@ -58,9 +58,12 @@ class AttuneApp(App[None]):
         require_login: bool = False,
         check_shared: bool = False,
         in_order: bool = False,
+        own_words: bool = False,
     ) -> None:
         super().__init__()
         self.in_order = in_order
+        self.own_words = own_words
+        """Own words first, for the sessions this app starts (an assignment can also ask)."""
         """Show choices as authored rather than shuffled (`attune play --in-order`)."""
         self.require_login = require_login
         self.check_shared = check_shared
@@ -163,6 +166,7 @@ class AttuneApp(App[None]):
                 background=self._in_worker,
                 on_db_error=self._db_failed,
                 in_order=self.in_order,
+                own_words=self.own_words,
             )
         except AttuneError as exc:
             problem = exc.problems[0]

@@ -30,6 +30,13 @@ class BriefingScreen(AttuneScreen):
             tooltip="Switch between practice and assessment",
         ),
         Binding(
+            "w",
+            "toggle_own_words",
+            "Own words",
+            id="briefing.own-words",
+            tooltip="Own words first: type what you would say before the options appear",
+        ),
+        Binding(
             "escape", "app.pop_screen", "Back", id="briefing.back", tooltip="Back to the library"
         ),
     ]
@@ -53,6 +60,7 @@ class BriefingScreen(AttuneScreen):
                 yield Static("Content notes", classes="heading")
                 yield Static("\n".join(f"• {n}" for n in v.content_notes), markup=False)
             yield Static("", id="mode", markup=False)
+            yield Static("", id="own-words-mode", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -60,6 +68,16 @@ class BriefingScreen(AttuneScreen):
 
     def _show_mode(self) -> None:
         self.query_one("#mode", Static).update(MODES[self.mode] + "  (m to switch)")
+        self.query_one("#own-words-mode", Static).update(
+            "Own words first: on. At each moment you type what you would say, then choose the "
+            "closest option.  (w to switch off)"
+            if self.attune.own_words
+            else "Own words first: off.  (w: type your own answer before the options appear)"
+        )
+
+    def action_toggle_own_words(self) -> None:
+        self.attune.own_words = not self.attune.own_words
+        self._show_mode()
 
     def action_toggle_mode(self) -> None:
         self.mode = "assessment" if self.mode == "practice" else "practice"

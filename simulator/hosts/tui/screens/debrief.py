@@ -98,8 +98,15 @@ class DebriefScreen(AttuneScreen):
         ruptures = [rupture_text(r, v) for r in report.ruptures] or ["No ruptures opened."]
         box.mount(Static("Ruptures\n" + "\n".join(ruptures), id="ruptures", markup=False))
         box.mount(Static("Turns (select one to see the road not taken)", classes="heading"))
-        codes = self.session.answer_key.codes
-        items = [TurnItem(t.turn, turn_text(t, v, codes=codes), t.points < 0) for t in report.turns]
+        codes, typed = self.session.answer_key.codes, self.session.typed()
+        items = [
+            TurnItem(
+                t.turn,
+                turn_text(t, v, codes=codes, own_words=typed.get(t.turn)),
+                t.points < 0,
+            )
+            for t in report.turns
+        ]
         row = Horizontal(id="turn-row")
         box.mount(row)
         row.mount(ListView(*items, id="turns"))

@@ -10,7 +10,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Input, Static
 
 from simulator.hosts.tui.screens.base import AttuneScreen
 from simulator.hosts.tui.screens.note import NoteDialog
@@ -72,6 +72,8 @@ class PlayScreen(AttuneScreen):
         self.run = run
         self.rationale: str | None = None
         self.checkin: str | None = None
+        self.words: str | None = None
+        """Own-words mode: what the trainee typed at this beat, before the options."""
         self.shown_at = time.monotonic()
         self._allowed: tuple[bool, bool, int, bool] | None = None
 
@@ -82,6 +84,12 @@ class PlayScreen(AttuneScreen):
             yield Conversation(self.run.vignette.client.name, id="conversation")
             yield ClientStatement(self.run.vignette.client.name, id="client")
             yield Static("", id="checkin", markup=False)
+            if self.run.own_words:
+                yield Input(
+                    placeholder="In your own words, what would you say? Enter, then choose",
+                    id="own-words",
+                )
+                yield Static("", id="own-words-hint", markup=False)
             yield ChoiceList(id="choices")
             yield Static("", id="notes", markup=False)
             if practice:
@@ -135,7 +143,15 @@ class PlayScreen(AttuneScreen):
         checkin.update(f"Check-in (c): {beat.checkin}" if beat.checkin else "")
         checkin.display = bool(beat.checkin)
         self.query_one(ChoiceList).show([c.say for c in self.run.options()])
-        self.rationale = self.checkin = None
+        self.rationale = self.checkin = self.words = None
+        if self.run.own_words:  # recall before recognition: the options wait for the words
+            typed = self.query_one("#own-words", Input)
+            typed.value, typed.display = "", True
+            self.query_one(ChoiceList).display = False
+            self.query_one("#own-words-hint", Static).update(
+                "Type what you would say to the client, then Enter. The options come next."
+            )
+            typed.focus()
         self._show_notes()
         self.shown_at = time.monotonic()
         # the footer re-renders on refresh_bindings: only ask when what is allowed has changed
@@ -158,11 +174,35 @@ class PlayScreen(AttuneScreen):
         v = self.run.vignette
         self.query_one(ClientMeters).show(self.run.state.env(v), v.window.low, v.window.high)
 
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "own-words":
+            return
+        words = event.value.strip()
+        if not words:
+            self.notify("Type what you would say first; the options come next.", timeout=4)
+            return
+        self.words = words
+        event.input.display = False
+        choices = self.query_one(ChoiceList)
+        choices.display = True
+        near = self.run.suggest(words)
+        if near is not None:
+            choices.highlighted = near - 1
+        self.query_one("#own-words-hint", Static).update(
+            f'You would say: "{words}"\n'
+            f"Suggested: {near}, the option closest to your words. It is only a suggestion; "
+            "the option you choose is what is scored."
+        )
+        choices.focus()
+
     def on_choice_list_chosen(self, message: ChoiceList.Chosen) -> None:
         self.action_choose(message.index + 1)
 
     def action_choose(self, number: int) -> None:
         if self.run.ended or not 1 <= number <= len(self.run.offered()):
+            return
+        if self.run.own_words and not self.words:
+            self.notify("Own words first: type what you would say, then Enter.", timeout=4)
             return
         if self.run.rationale_required and not self.rationale:
             self.notify(
@@ -174,7 +214,11 @@ class PlayScreen(AttuneScreen):
             return
         elapsed = int((time.monotonic() - self.shown_at) * 1000)
         lines = self.run.pick(
-            number, rationale=self.rationale, checkin=self.checkin, elapsed_ms=elapsed
+            number,
+            rationale=self.rationale,
+            checkin=self.checkin,
+            elapsed_ms=elapsed,
+            own_words=self.words,
         )
         if self.run.ended:
             self.attune.show_closing(self.run)
