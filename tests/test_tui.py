@@ -204,6 +204,29 @@ async def test_help_and_theme() -> None:
         )
 
 
+async def test_help_names_keys_as_people_read_them_and_only_the_choices_offered(
+    fresh_data_dir: Path,
+) -> None:
+    from simulator.hosts.tui.screens.help import HelpScreen
+
+    v = load_vignette(MINI)
+    app = make_app(in_order=True, library_paths=[MINI], start=(MINI, v), mode="assessment")
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        await pilot.press("enter")
+        await _settle(pilot)
+        assert isinstance(app.screen, PlayScreen)
+        offered = len(app.session.offered())  # type: ignore[union-attr]
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert {"Rationale"} <= titles and "Rewind" not in titles  # no rewind in assessment
+        await pilot.press("f1")
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen), "the help")
+        text = str(app.screen.query_one("Static").render())
+        assert f"1 to {offered}" in text and f"Choose {offered + 1}" not in text
+        assert "question_mark" not in text and "f1," not in text
+        assert "(not available now)" in text  # rewind, in assessment mode
+
+
 def test_every_binding_has_an_id_and_a_tooltip() -> None:
     from textual.binding import Binding
 

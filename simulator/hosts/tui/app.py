@@ -328,6 +328,16 @@ class AttuneApp(App[None]):
             self.action_toggle_theme,
         )
         yield SystemCommand("Help", "Show the keys for this screen", self.action_help)
+        from simulator.hosts.tui.screens.play import PlayScreen
+
+        if isinstance(screen, PlayScreen):  # the session's own actions, where they apply
+            for title, help_, action in (
+                ("Rationale", "Add a note on why you choose what you choose", "rationale"),
+                ("Check-in", "Answer this moment's self-awareness check-in", "checkin"),
+                ("Rewind", "Take back your last choice (practice mode)", "rewind"),
+            ):
+                if screen.check_action(action, ()) is not False:
+                    yield SystemCommand(title, help_, getattr(screen, f"action_{action}"))
 
 
 def make_app(**kw: object) -> AttuneApp:

@@ -93,7 +93,12 @@ class DebriefScreen(AttuneScreen):
         states = [t.state for t in report.turns] + [report.final_state]
         box = self.query_one("#debrief", VerticalScroll)
         box.mount(
-            Timeline([s["alliance"] for s in states], [s["arousal"] for s in states], id="timeline")
+            Timeline(
+                [s["alliance"] for s in states],
+                [s["arousal"] for s in states],
+                (v.window.low, v.window.high),
+                id="timeline",
+            )
         )
         ruptures = [rupture_text(r, v) for r in report.ruptures] or ["No ruptures opened."]
         box.mount(Static("Ruptures\n" + "\n".join(ruptures), id="ruptures", markup=False))
@@ -126,22 +131,33 @@ class DebriefScreen(AttuneScreen):
         if items:
             self._road(1)
 
+    def _place(self, node: str) -> str:
+        """Where a choice leads, as the trainee met it: the client's words or the ending."""
+        v = self.session.vignette
+        beat = v.beat_map.get(node)
+        if beat is not None:
+            words = beat.client if len(beat.client) <= 40 else beat.client[:39] + "…"
+            return f"“{words}”"
+        ending = v.ending_map.get(node)
+        return f"the ending “{ending.title}”" if ending is not None else node
+
     def _route_rows(self, report: ScoreReport) -> list[str]:
         v, key = self.session.vignette, self.session.answer_key
         rows = []
         for t in report.turns:
             beat = v.beat_map[t.beat]
-            code = f" {'+'.join(t.moves)}" if key.codes else ""
-            row = f"{t.beat} ══{t.seen}{code}══▶ {t.reached}"
+            code = f" [{'+'.join(t.moves)}]" if key.codes else ""
+            row = f"Turn {t.turn}: {self._place(t.beat)} ─ you chose {t.seen}{code} ─▶ {self._place(t.reached)}"
             if key.key:  # where the other choices lead is part of the answer key
                 others = [
                     f"{report.shown(t.beat, i)}"
-                    + (f" {'+'.join(c.moves)}" if key.codes else "")
-                    + f"→{'/'.join(c.targets())}"
+                    + (f" [{'+'.join(c.moves)}]" if key.codes else "")
+                    + " → "
+                    + " or ".join(self._place(x) for x in c.targets())
                     for i, c in enumerate(beat.choices)
                     if i != t.choice - 1
                 ]
-                row += f"    (not taken: {'; '.join(others)})"
+                row += f"\n    not taken: {'; '.join(others)}"
             rows.append(row)
         return rows
 
