@@ -111,3 +111,49 @@ def test_closing_scene(snap_compare: Any) -> None:
         await settle(pilot)
 
     assert snap_compare(app_for(), terminal_size=SIZE, run_before=run)
+
+
+SIZES = [(60, 20), (80, 24), (120, 40)]
+
+
+async def _to_the_end(pilot: Any) -> None:
+    """From the briefing, the first response at every beat until the session ends."""
+    await settle(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+    app = pilot.app
+    while app.session is not None and not app.session.ended:
+        await pilot.press("1")
+        await settle(pilot)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_conversation_at(snap_compare: Any, size: tuple[int, int]) -> None:
+    """The exchange so far above the client's line, the options (scrolling, with a cue, when
+    they do not fit), the meters on one line in a short terminal."""
+
+    async def run(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("enter", "2")
+        await settle(pilot)
+
+    assert snap_compare(app_for(), terminal_size=size, run_before=run)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_closing_scene_at(snap_compare: Any, size: tuple[int, int]) -> None:
+    assert snap_compare(app_for(), terminal_size=size, run_before=_to_the_end)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_debrief_at(snap_compare: Any, size: tuple[int, int]) -> None:
+    async def run(pilot: Any) -> None:
+        await _to_the_end(pilot)
+        await pilot.press("enter")
+        await wait_until(
+            pilot,
+            lambda: "Finding" not in str(pilot.app.screen.query_one("#expert-route").render()),
+            "the expert route",
+        )
+
+    assert snap_compare(app_for(), terminal_size=size, run_before=run)

@@ -23,6 +23,10 @@ if TYPE_CHECKING:  # the core is imported when first needed, so the first frame 
 class AttuneApp(App[None]):
     CSS_PATH = "attune.tcss"
     TITLE = "attunement"
+    # classes the stylesheet uses to fit small terminals (60x20 and 80x24 stay usable)
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-normal"), (120, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (28, "-tall")]
+
     BINDINGS = [
         Binding(
             "f1,question_mark",
@@ -37,6 +41,7 @@ class AttuneApp(App[None]):
             "Theme",
             id="app.theme",
             tooltip="Switch between the light and dark themes",
+            show=False,  # in the help and the palette; the footer keeps room for the session's keys
         ),
         Binding(
             "ctrl+q", "quit", "Quit", id="app.quit", tooltip="Quit; your session is already saved"

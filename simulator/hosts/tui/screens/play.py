@@ -91,6 +91,7 @@ class PlayScreen(AttuneScreen):
                 )
                 yield Static("", id="own-words-hint", markup=False)
             yield ChoiceList(id="choices")
+            yield Static("", id="more-choices", markup=False)
             yield Static("", id="notes", markup=False)
             if practice:
                 yield FeedbackLine(id="feedback")  # notices (a rewind); feedback goes above
@@ -154,11 +155,25 @@ class PlayScreen(AttuneScreen):
             typed.focus()
         self._show_notes()
         self.shown_at = time.monotonic()
+        self.call_after_refresh(self._cue_more)
         # the footer re-renders on refresh_bindings: only ask when what is allowed has changed
         allowed = (self.run.turn > 0, bool(beat.checkin), len(beat.choices), self.run.ended)
         if allowed != self._allowed:
             self._allowed = allowed
             self.refresh_bindings()
+
+    def _cue_more(self) -> None:
+        """In a small terminal the responses scroll inside their box: say so under it."""
+        choices = self.query_one(ChoiceList)
+        cue = self.query_one("#more-choices", Static)
+        hidden = choices.display and choices.max_scroll_y > 0
+        cue.update(
+            f"↓ {len(self.run.offered())} responses: scroll, or press a number" if hidden else ""
+        )
+        cue.display = hidden
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._cue_more)
 
     def _show_notes(self) -> None:
         parts = []
@@ -194,6 +209,7 @@ class PlayScreen(AttuneScreen):
             "the option you choose is what is scored."
         )
         choices.focus()
+        self.call_after_refresh(self._cue_more)
 
     def on_choice_list_chosen(self, message: ChoiceList.Chosen) -> None:
         self.action_choose(message.index + 1)
@@ -226,7 +242,9 @@ class PlayScreen(AttuneScreen):
         self.show_beat(lines)
         if self.run.mode == "practice":
             self._show_meters()
-            self.query_one(FeedbackLine).update("")
+            notice = self.query_one(FeedbackLine)
+            notice.update("")
+            notice.display = False
 
     def action_rationale(self) -> None:
         def keep(text: str | None) -> None:
@@ -254,6 +272,6 @@ class PlayScreen(AttuneScreen):
         self.run.rewind()
         self.show_beat()
         self._show_meters()
-        self.query_one(FeedbackLine).update(
-            "Rewound one choice. The record keeps the choice you took back."
-        )
+        notice = self.query_one(FeedbackLine)
+        notice.update("Rewound one choice. The record keeps the choice you took back.")
+        notice.display = True
