@@ -28,6 +28,9 @@ class Settings:
     data_dir: Path | None
     """ATTUNE_DATA_DIR: where sessions and the default SQLite database live (default: the
     platform's user data folder)."""
+    sessions_dir: Path | None
+    """ATTUNE_SESSIONS_DIR: where the JSON journals live (default: sessions/ in the data folder;
+    `attune serve` without logins gives each browser a folder of its own)."""
     cache_dir: Path | None
     """ATTUNE_CACHE_DIR: where validated codebook, rubric and vignettes are cached (default: the
     platform's user cache folder)."""
@@ -62,6 +65,7 @@ def settings() -> Settings:
     data_dir, cache_dir = text("data_dir"), text("cache_dir")
     return Settings(
         data_dir=Path(data_dir) if data_dir else None,
+        sessions_dir=Path(text("sessions_dir") or "") if text("sessions_dir") else None,
         cache_dir=Path(cache_dir) if cache_dir else None,
         no_cache=bool(text("no_cache")),
         db=text("db"),

@@ -438,3 +438,34 @@ def test_an_unknown_name_is_checked_against_a_hash_too(
     with pytest.raises(AttuneError, match="wrong name or password"):
         login(db, "nobody-here", "whatever")  # type: ignore[arg-type]
     assert len(checked) == 1 and checked[0].startswith("$argon2")
+
+
+async def test_a_served_app_without_logins_keeps_each_browsers_sessions_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without passwords, a browser visitor is not offered the terminal user's unfinished
+    session, and what they play is kept in a folder of their own."""
+    from simulator.hosts.cli import served_app
+    from simulator.hosts.tui.screens.library import LibraryScreen
+    from tests.conftest import wait_until
+
+    data = tmp_path / "data"
+    monkeypatch.setenv("ATTUNE_DATA_DIR", str(data))
+    # served_app sets it for its process: recorded here, so it is restored after the test
+    monkeypatch.setenv("ATTUNE_SESSIONS_DIR", "")
+    monkeypatch.delenv("ATTUNE_SESSIONS_DIR")
+    url = f"sqlite:///{tmp_path / 'own.db'}"
+    mine = run_attune(
+        "play", "--plain", "--in-order", "ray", "--db", url, input="1\n",
+        env={**os.environ, "ATTUNE_DATA_DIR": str(data)},
+    )  # fmt: skip
+    assert "Resume with" in mine.stdout, mine.stderr  # the terminal user's unfinished session
+    app = served_app(url)
+    browser_dir = Path(os.environ["ATTUNE_SESSIONS_DIR"])
+    assert browser_dir.parent == data / "sessions" / "served"
+    async with app.run_test(size=(110, 36)) as pilot:
+        await wait_until(pilot, lambda: bool(app.screen.query("#vignettes")), "the library")
+        assert isinstance(app.screen, LibraryScreen)
+        assert not app.screen.unfinished  # nothing of the terminal user's to resume
+        assert not app.screen.query_one("#resume-hint").display
+    assert served_app(url) is not app and Path(os.environ["ATTUNE_SESSIONS_DIR"]) != browser_dir

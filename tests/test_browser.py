@@ -141,18 +141,23 @@ def test_play_to_the_debrief_in_a_browser(tmp_path: Path) -> None:
             page.keyboard.press("Enter")  # the first vignette's briefing
             shows("Learning objectives")
             page.keyboard.press("Enter")  # start the session
+            SHOTS.mkdir(exist_ok=True)
             for turn in range(1, 13):  # choose 1 until the session ends (at most its turn limit)
                 page.keyboard.press("1")
                 if _wait_for_choice(db, turn):
                     break
+                if turn == 2:  # the conversation: the exchange so far above the client's line
+                    shows("Feedback on your last response")
+                    shows("You: ")
+                    page.screenshot(path=str(SHOTS / "conversation.png"))
             shows("Press Enter for your debrief")  # the closing scene
             page.keyboard.press("Enter")
             shows("Overall")  # the debrief, with its score
-            SHOTS.mkdir(exist_ok=True)
             shot = SHOTS / "debrief.png"
             page.screenshot(path=str(shot))
             browser.close()
         assert shot.stat().st_size > 20_000
+        assert (SHOTS / "conversation.png").stat().st_size > 20_000
         with db.read() as conn:
             row = conn.execute(
                 sa.select(sessions.c.trainee, sessions.c.ended_at, sessions.c.overall)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -359,11 +360,22 @@ def play(
 
 
 def _play_served(db_url: str | None) -> None:
-    """One browser's app under `attune serve`: a login first in shared mode."""
+    """One browser's app under `attune serve`: a login first in shared mode. Without logins the
+    browser's sessions are kept apart from the terminal user's (and other browsers'): its
+    journals go to a folder of its own, so its library offers only its own to resume."""
+    served_app(db_url).run()
+
+
+def served_app(db_url: str | None) -> Any:
+    """The app one browser gets from `attune serve` (see `_play_served`)."""
     from simulator.hosts.tui.app import make_app
     from simulator.service.courses import open_database, shared_mode
+    from simulator.service.play import served_sessions_dir
 
-    make_app(db_url=db_url, require_login=shared_mode(open_database(db_url))).run()
+    shared = shared_mode(open_database(db_url))
+    if not shared:
+        os.environ["ATTUNE_SESSIONS_DIR"] = str(served_sessions_dir())
+    return make_app(db_url=db_url, require_login=shared)
 
 
 def _ask_password(name: str) -> str:

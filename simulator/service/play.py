@@ -577,6 +577,16 @@ def _assignment_of(db_url: str | None, t: Transcript) -> Assigned | None:
     return next((a for a in tasks if a.assignment_id == t.assignment_id), None)
 
 
+def served_sessions_dir() -> Path:
+    """A fresh journal folder for one browser of `attune serve` without logins (inside the
+    sessions folder, where the terminal user's library does not look)."""
+    import uuid
+
+    from simulator.store.paths import data_dir
+
+    return data_dir() / "sessions" / "served" / str(uuid.uuid4())
+
+
 def latest_unfinished(vignette_id: str, where: str, trainee: str | None = None) -> LoadedTranscript:
     """The most recent unfinished session of a vignette, or a clear error."""
     pending, damaged = scan_journals(vignette_id, trainee)
@@ -617,6 +627,7 @@ __all__ = [
     "load_transcript",
     "resume",
     "scan_journals",
+    "served_sessions_dir",
     "session_path",
     "start",
 ]

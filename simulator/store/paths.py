@@ -22,7 +22,9 @@ def data_dir() -> Path:
 
 
 def sessions_dir() -> Path:
-    return data_dir() / "sessions"
+    from simulator.settings import settings
+
+    return settings().sessions_dir or data_dir() / "sessions"
 
 
 def session_path(session_id: str) -> Path:

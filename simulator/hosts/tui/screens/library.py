@@ -22,6 +22,12 @@ if TYPE_CHECKING:  # loaded in the worker, after the first frame
 
 
 COLUMNS = ("Title", "Client", "Difficulty", "Min", "Setting", "Content notes")
+CELL_MAX = 36
+"""Long cells are cut (the briefing has the whole text), so the table fits a browser window."""
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= CELL_MAX else text[: CELL_MAX - 1] + "…"
 
 
 class LibraryScreen(AttuneScreen):
@@ -165,8 +171,8 @@ class LibraryScreen(AttuneScreen):
                 v.client.name,
                 v.difficulty,
                 str(v.minutes),
-                v.setting,
-                "; ".join(v.content_notes) or "—",
+                _short(v.setting),
+                _short("; ".join(v.content_notes) or "—"),
             ]
             table.add_row(*[Text(cell) for cell in row], key=str(path))
 

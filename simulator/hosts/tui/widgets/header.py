@@ -16,8 +16,16 @@ from textual.events import Mount
 from textual.widgets import Header
 from textual.widgets._header import HeaderTitle  # the title widget Header composes
 
+ICON = "●"
+"""The header's icon: Textual's default (U+2B58) is missing from the fonts browsers use for the
+served app, where it showed as a missing-glyph box; this one is in every monospace font."""
+
 
 class SafeHeader(Header):
+    def __init__(self, **kw: object) -> None:
+        kw.setdefault("icon", ICON)
+        super().__init__(**kw)  # type: ignore[arg-type]
+
     def _on_mount(self, event: Mount) -> None:
         event.prevent_default()  # replaces Header's own handler (the base Widget's is a no-op here)
 
