@@ -369,3 +369,20 @@ def test_assessment_mode_never_shows_move_codes(tmp_path: Path) -> None:
     debrief = played.stdout.split("Debrief", 1)[1]
     assert "complex_reflection" not in debrief and "Attuned move (" not in debrief
     assert "Attuned move." in debrief and "not shown in assessment mode" in debrief
+
+
+def test_a_route_that_comes_round_again_is_marked(tmp_path: Path) -> None:
+    """Choosing 'Sitting here is fine too.' keeps the client at the same moment: the plain
+    player says the conversation has come round, and the service says since which turn."""
+    from tests.conftest import LOOP
+
+    env = {**os.environ, "ATTUNE_DATA_DIR": str(tmp_path)}
+    env.pop("ATTUNE_DB", None)
+    # in order: 1 at the opening leads to 'maybe' (see the fixture), then 2 stays there
+    played = subprocess.run(
+        [sys.executable, "-m", "simulator", "play", str(LOOP), "--plain", "--in-order"],
+        input="1\n2\n2\nq\n", capture_output=True, cwd=ROOT, env=env, text=True, timeout=120,
+    )  # fmt: skip
+    out = played.stdout
+    assert "You've been here before" in out, out
+    assert out.count("You've been here before") >= 1

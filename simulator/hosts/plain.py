@@ -185,6 +185,12 @@ def play(
     while not run.ended:
         beat = run.beat()
         con.say("")
+        before = run.been_here()
+        if before is not None:
+            con.say(
+                f"(You've been here before: {v.client.name} said this at turn {before}. "
+                "The conversation has come round again.)"
+            )
         con.say(f'{v.client.name}: "{beat.client}"')
         if beat.nonverbal:
             con.say(f"({beat.nonverbal})")
