@@ -78,5 +78,10 @@ def settings() -> Settings:
     )
 
 
+def use_sessions_dir(path: Path) -> None:
+    """Send this process's journals (and its children's) to `path` (ATTUNE_SESSIONS_DIR)."""
+    os.environ[Settings.variable("sessions_dir")] = str(path)
+
+
 VARIABLES = tuple(Settings.variable(f.name) for f in fields(Settings))
 """The names of every variable, for the docs and their test."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -371,10 +370,11 @@ def served_app(db_url: str | None) -> Any:
     from simulator.hosts.tui.app import make_app
     from simulator.service.courses import open_database, shared_mode
     from simulator.service.play import served_sessions_dir
+    from simulator.settings import use_sessions_dir
 
     shared = shared_mode(open_database(db_url))
     if not shared:
-        os.environ["ATTUNE_SESSIONS_DIR"] = str(served_sessions_dir())
+        use_sessions_dir(served_sessions_dir())
     return make_app(db_url=db_url, require_login=shared)
 
 

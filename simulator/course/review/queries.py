@@ -4,8 +4,10 @@ and effective scores, comments, overrides, sign-offs and integrity."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from scoring.rubric import Rubric
 from scoring.scorer import overall, score_route
@@ -185,30 +187,10 @@ def load_review(
             )
             for r in rows
         ]
-        notes = [
-            dict(r)
-            for r in conn.execute(
-                sa.select(comments)
-                .where(comments.c.session_id == session_id)
-                .order_by(comments.c.id)
-            ).mappings()
-        ]
-        offs = [
-            dict(r)
-            for r in conn.execute(
-                sa.select(signoffs)
-                .where(signoffs.c.session_id == session_id)
-                .order_by(signoffs.c.id)
-            ).mappings()
-        ]
-        rated = [
-            dict(r)
-            for r in conn.execute(
-                sa.select(reflection_ratings)
-                .where(reflection_ratings.c.session_id == session_id)
-                .order_by(reflection_ratings.c.id)
-            ).mappings()
-        ]
+        notes, offs, rated = (
+            _session_rows(conn, table, session_id)
+            for table in (comments, signoffs, reflection_ratings)
+        )
     moves = {o.turn: list(o.value) for o in ovs if o.field == "moves"}  # the latest wins
     points = {o.turn: int(o.value) for o in ovs if o.field == "points"}
     effective = score_route(_recoded(v, route, moves), route, rubric, order=t.order_map())
@@ -230,6 +212,12 @@ def integrity_line(t: Transcript) -> str:
         return f"Integrity: intact (hash chain over {len(t.events)} events verifies)."
     message = found[0].message[:1].upper() + found[0].message[1:]
     return f"Integrity: NOT INTACT. {message}. {found[0].hint or ''}".strip()
+
+
+def _session_rows(conn: Connection, table: sa.Table, session_id: str) -> list[dict[str, Any]]:
+    """A session's comments, sign-offs or ratings, oldest first."""
+    query = sa.select(table).where(table.c.session_id == session_id).order_by(table.c.id)
+    return [dict(r) for r in conn.execute(query).mappings()]
 
 
 def judgement_of(

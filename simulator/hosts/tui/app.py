@@ -174,8 +174,7 @@ class AttuneApp(App[None]):
                 own_words=self.own_words,
             )
         except AttuneError as exc:
-            problem = exc.problems[0]
-            self.notify(f"{problem.message}. {problem.hint or ''}".strip(), severity="error")
+            self._refused(exc)
             return
         self._play(run)
 
@@ -197,14 +196,18 @@ class AttuneApp(App[None]):
                 acting=self.trainee,
             )
         except AttuneError as exc:
-            problem = exc.problems[0]
-            self.notify(f"{problem.message}. {problem.hint or ''}".strip(), severity="error")
+            self._refused(exc)
             return
         if run.ended:
             self.show_debrief(run)
             return
         self.notify(f"Resumed at turn {run.turn + 1}.")
         self._play(run)
+
+    def _refused(self, exc: AttuneError) -> None:
+        """A session that cannot start or resume says why, and the player stays where it is."""
+        problem = exc.problems[0]
+        self.notify(f"{problem.message}. {problem.hint or ''}".strip(), severity="error")
 
     def _in_worker(self, save: Callable[[], None]) -> None:
         """Saves run in a worker thread: the journal, then the course database."""
