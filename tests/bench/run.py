@@ -322,7 +322,56 @@ def bench_hotspots() -> None:
         server.stop()
 
 
+def bench_search() -> None:
+    """The exact best/worst search on each shipped vignette, cold (no cache), as a whole
+    `attune autoplay --strategy best` against `--strategy random` in the same run; and the whole
+    library's lint against one file's. Growth is given per expanded (beat, state) pair."""
+    import os
+    import tempfile
+
+    from scoring.rubric import default_rubric
+    from scoring.story import Story
+    from simulator.content.library import bundled_files
+    from simulator.content.loader import load_vignette
+
+    py = sys.executable
+    env = {**os.environ, "ATTUNE_NO_CACHE": "1", "PYDANTIC_DISABLE_PLUGINS": "__all__"}
+    with tempfile.TemporaryDirectory() as tmp:
+        env["ATTUNE_DATA_DIR"] = tmp
+
+        def run(args: list[str]) -> Callable[[], None]:
+            return lambda: subprocess.run(
+                [py, "-m", "simulator", *args], check=False, capture_output=True, cwd=ROOT, env=env
+            )
+
+        for path in bundled_files():
+            out = str(Path(tmp) / "t.json")
+            base = run(["autoplay", path.stem, "--strategy", "random", "--out", out])
+            subject = run(["autoplay", path.stem, "--strategy", "best", "--out", out])
+            base(), subject()  # warm-up, discarded
+            b, s = paired(base, subject, 3)
+            pairs = Story(load_vignette(path), default_rubric()).bounds().pairs
+            record(
+                f"search on {path.stem}: `autoplay --strategy best` vs `--strategy random`, cold",
+                f"{s / b:.2f}x ({s * 1000:.0f} ms vs {b * 1000:.0f} ms; {pairs} pairs, "
+                f"{(s - b) / pairs * 1e6:.0f} us per pair)",
+                "<= 1.5x",
+                s / b <= 1.5,
+            )
+        one = run(["lint", str(bundled_files()[0])])
+        library = run(["lint", "vignettes/"])
+        one(), library()
+        b, s = paired(one, library, 3)
+        record(
+            "`attune lint vignettes/` (whole library) vs a single file, cold",
+            f"{s / b:.2f}x ({s * 1000:.0f} ms vs {b * 1000:.0f} ms)",
+            "<= 2x",
+            s / b <= 2,
+        )
+
+
 SUITES = {
+    "search": bench_search,
     "analysis": bench_analysis,
     "startup": bench_startup,
     "scoring": bench_scoring,
