@@ -461,3 +461,28 @@ async def test_a_screen_removed_as_it_opens_does_not_stop_the_app() -> None:
             await pilot.pause()
         assert isinstance(app.screen, Brief)
     assert app.return_code in (None, 0)
+
+
+async def test_a_very_long_conversation_keeps_the_latest_exchanges_on_screen() -> None:
+    """Every turn redraws the conversation: past a cap, the oldest exchanges are left to the
+    debrief, and the screen says how many."""
+    from textual.app import App, ComposeResult
+
+    from simulator.hosts.tui.widgets.conversation import SHOWN, Conversation
+    from simulator.service.play import Exchange
+
+    class Host(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Conversation("Ray", id="conversation")
+
+    app = Host()
+    async with app.run_test() as pilot:
+        said = [Exchange(n, f"line {n}", None, f"answer {n}") for n in range(1, SHOWN + 11)]
+        app.query_one(Conversation).show(said, [], None)
+        await pilot.pause()
+        convo = app.query_one(Conversation)
+        assert len(convo.query(".exchange")) == SHOWN
+        assert (
+            convo.text.startswith("… 10 earlier exchanges") and f"line {SHOWN + 10}" in convo.text
+        )
+        assert '"line 10"' not in convo.text and '"line 11"' in convo.text

@@ -75,7 +75,8 @@ async def attune_latencies(n: int, mode: str = "practice", paced: bool = False) 
     v = big_vignette(n + 5)
     path = Path(tempfile.mkdtemp()) / f"{v.id}.yaml"
     path.write_text("")  # only its name and hash are recorded
-    app = make_app(library_paths=[], start=(path, v), mode=mode)
+    # in order: "1" is always the authored first choice, a path that never ends the session
+    app = make_app(library_paths=[], start=(path, v), mode=mode, in_order=True)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("enter")
