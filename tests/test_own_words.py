@@ -97,6 +97,10 @@ def test_an_assignment_can_ask_for_own_words(
     add_members(db, "C", ["amy"], "trainee", "lead")
     assign(db, "C", "ray", mode="practice", due=date(2099, 1, 1), attempts=2,
            rationale_required=False, actor="lead", own_words=True)  # fmt: skip
+    robot = service.start(RAY_PATH, RAY, default_rubric(), trainee="amy", db_url=url,
+                          source="autoplay", strategy="best")  # fmt: skip
+    assert not robot.own_words  # autoplay never types words
+    robot.close()
     run = service.start(RAY_PATH, RAY, default_rubric(), trainee="amy", db_url=url)
     assert run.own_words
     run.pick(1, own_words="I can hear how fed up you are")

@@ -505,7 +505,8 @@ def start(
         assignment_id=task.assignment_id if task else None,
         cohort_id=task.cohort_id if task else None,
         in_order=in_order,
-        own_words=own_words or bool(task and task.own_words),
+        # a person's own words: never asked of autoplay, whatever the assignment says
+        own_words=source == "play" and (own_words or bool(task and task.own_words)),
     )
     if task is not None:  # the attempt is counted and the session's row written together
         _claim(db_url, task, session.transcript)
