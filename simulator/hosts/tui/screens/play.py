@@ -16,9 +16,9 @@ from simulator.hosts.tui.screens.base import AttuneScreen
 from simulator.hosts.tui.screens.note import NoteDialog
 from simulator.hosts.tui.widgets.choices import ChoiceList
 from simulator.hosts.tui.widgets.conversation import Conversation
-from simulator.hosts.tui.widgets.feedback import FeedbackLine
 from simulator.hosts.tui.widgets.header import SafeHeader
 from simulator.hosts.tui.widgets.meters import ClientMeters
+from simulator.hosts.tui.widgets.notice import PlayNotice
 from simulator.hosts.tui.widgets.statement import ClientStatement
 
 if TYPE_CHECKING:
@@ -94,7 +94,7 @@ class PlayScreen(AttuneScreen):
             yield Static("", id="more-choices", markup=False)
             yield Static("", id="notes", markup=False)
             if practice:
-                yield FeedbackLine(id="feedback")  # notices (a rewind); feedback goes above
+                yield PlayNotice(id="notice")
                 yield ClientMeters(id="meters")
         yield Footer()
 
@@ -242,9 +242,7 @@ class PlayScreen(AttuneScreen):
         self.show_beat(lines)
         if self.run.mode == "practice":
             self._show_meters()
-            notice = self.query_one(FeedbackLine)
-            notice.update("")
-            notice.display = False
+            self.query_one(PlayNotice).say("")
 
     def action_rationale(self) -> None:
         def keep(text: str | None) -> None:
@@ -272,6 +270,6 @@ class PlayScreen(AttuneScreen):
         self.run.rewind()
         self.show_beat()
         self._show_meters()
-        notice = self.query_one(FeedbackLine)
-        notice.update("Rewound one choice. The record keeps the choice you took back.")
-        notice.display = True
+        self.query_one(PlayNotice).say(
+            "Rewound one choice. The record keeps the choice you took back."
+        )
