@@ -25,7 +25,7 @@ $(RUNTIME): pyproject.toml .ci/requirements.txt | $(VENV)/bin/python
 $(DEV): $(RUNTIME) .ci/requirements-dev.txt
 	@echo "Installing the development tools..."
 	$(BIN)/python -m pip install --quiet --progress-bar off -r .ci/requirements-dev.txt
-	$(BIN)/python -m pip install --quiet --no-deps -e '.[dev,postgres]'
+	$(BIN)/python -m pip install --quiet --no-deps -e '.[dev,postgres,lti]'
 	touch $(DEV)
 
 play: $(RUNTIME)
@@ -68,7 +68,7 @@ lock: $(DEV)
 	$(BIN)/pip-compile -q --strip-extras --no-emit-index-url --no-emit-find-links \
 	  -o .ci/requirements.txt pyproject.toml
 	$(BIN)/pip-compile -q --strip-extras --no-emit-index-url --no-emit-find-links \
-	  --extra dev --extra postgres -o .ci/requirements-dev.txt pyproject.toml
+	  --extra dev --extra postgres --extra lti -o .ci/requirements-dev.txt pyproject.toml
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

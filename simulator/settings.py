@@ -50,6 +50,9 @@ class Settings:
     """ATTUNE_LRS_AUTH: USER:PASSWORD for the learning record store (`export --lrs`)."""
     xapi_base: str | None
     """ATTUNE_XAPI_BASE: the IRI that xAPI activity ids start with."""
+    lti_ticket: str | None
+    """ATTUNE_LTI_TICKET: set by `attune serve` for a browser launched from an LMS (the one-time
+    ticket the served app redeems); not for users to set."""
 
     @staticmethod
     def variable(field: str) -> str:
@@ -75,12 +78,22 @@ def settings() -> Settings:
         new_password=text("new_password"),
         lrs_auth=text("lrs_auth"),
         xapi_base=text("xapi_base"),
+        lti_ticket=text("lti_ticket"),
     )
 
 
 def use_sessions_dir(path: Path) -> None:
     """Send this process's journals (and its children's) to `path` (ATTUNE_SESSIONS_DIR)."""
     os.environ[Settings.variable("sessions_dir")] = str(path)
+
+
+def with_lti_ticket(env: dict[str, str], ticket: str | None) -> dict[str, str]:
+    """A child's environment carrying (only) its own launch ticket (ATTUNE_LTI_TICKET)."""
+    name = Settings.variable("lti_ticket")
+    out = {k: v for k, v in env.items() if k != name}
+    if ticket:
+        out[name] = ticket
+    return out
 
 
 VARIABLES = tuple(Settings.variable(f.name) for f in fields(Settings))

@@ -472,3 +472,25 @@ def test_sessions_started_at_once_cannot_share_the_last_attempt(
     assert sum("allowed attempt(s) have been used" in a for a in answers) == 6
     with db.read() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(sessions)).scalar() == 2
+
+
+@pytest.mark.parametrize("older", ["0003", "0004", "0005", "0006"])
+def test_a_database_from_an_older_version_upgrades_with_its_data(db_url: str, older: str) -> None:
+    """Every earlier schema revision is known: its database upgrades, it is not refused as newer."""
+    from alembic import command
+    from alembic.config import Config
+
+    from simulator.store import database
+
+    db = open_database(db_url)
+    create_cohort(db, "keep me", "lead")
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(database.__file__).parent / "migrations"))
+    with db.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, older)
+    assert current_revision(db) == older
+    upgraded = open_database(db_url)
+    assert current_revision(upgraded) == HEAD
+    with upgraded.read() as conn:
+        assert conn.execute(sa.text("SELECT name FROM cohorts")).scalar() == "keep me"

@@ -39,6 +39,7 @@ LAZY = {
         "simulator.hosts.cli_courses",
     ),
     **dict.fromkeys(("verify", "export", "serve"), "simulator.hosts.cli_trust"),
+    "lti": "simulator.hosts.cli_lti",
 }
 
 
@@ -370,12 +371,39 @@ def served_app(db_url: str | None) -> Any:
     from simulator.hosts.tui.app import make_app
     from simulator.service.courses import open_database, shared_mode
     from simulator.service.play import served_sessions_dir
-    from simulator.settings import use_sessions_dir
+    from simulator.settings import settings, use_sessions_dir
 
-    shared = shared_mode(open_database(db_url))
+    db = open_database(db_url)
+    ticket = settings().lti_ticket
+    if ticket:
+        return _launched_app(db, db_url, ticket)
+    shared = shared_mode(db)
     if not shared:
         use_sessions_dir(served_sessions_dir())
     return make_app(db_url=db_url, require_login=shared)
+
+
+def _launched_app(db: Any, db_url: str | None, ticket: str) -> Any:
+    """The app for a person launched from an LMS (`attune serve` as an LTI tool): already
+    authenticated by the LMS, on the activity's vignette. A used or expired ticket gets the
+    login screen, saying why."""
+    from simulator.errors import AttuneError
+    from simulator.hosts.tui.app import make_app
+    from simulator.service.courses import Identity
+    from simulator.service.library import open_vignette
+    from simulator.service.lti import redeem_play
+
+    try:
+        mapped = redeem_play(db, ticket)
+        start = open_vignette(Path(mapped.vignette_id), db_url) if mapped.vignette_id else None
+    except AttuneError as exc:
+        p = exc.problems[0]
+        return make_app(db_url=db_url, require_login=True, login_notice=f"{p.message}: {p.hint}")
+    identity = Identity(mapped.person, mapped.role, True)
+    if identity.reviewer:  # staff follow the activity: its sessions, to review
+        filters = {"cohort": mapped.cohort, "vignette": mapped.vignette_id}
+        return make_app(db_url=db_url, identity=identity, review=filters, reviewer=identity.name)
+    return make_app(db_url=db_url, identity=identity, start=start, mode=mapped.mode)
 
 
 def _ask_password(name: str) -> str:

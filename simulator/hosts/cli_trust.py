@@ -328,10 +328,16 @@ def export(
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option(
+    "--public-url",
+    help="The address browsers and an LMS reach this server at, behind a reverse proxy "
+    "(e.g. https://attune.example.edu); default http://HOST:PORT.",
+)
 @db_option
-def serve(host: str, port: int, db_url: str | None) -> None:
+def serve(host: str, port: int, public_url: str | None, db_url: str | None) -> None:
     """Run the simulator in a web browser (textual-serve). With a course database where people
-    have passwords, everyone logs in first, and sees only what their role allows."""
+    have passwords, everyone logs in first, and sees only what their role allows. With an LMS
+    registered (`attune lti register`), it is also the LTI 1.3 tool."""
     import shlex
 
     from simulator.service.courses import open_database
@@ -352,13 +358,16 @@ def serve(host: str, port: int, db_url: str | None) -> None:
             ) from None
     import gc
 
-    from textual_serve.server import Server
+    from simulator.hosts.tui.web import AttuneServer
 
     gc.enable()  # a long-running server needs the collector (the entry point paused it)
     command, env = served_command(db_url, dict(os.environ))
     os.environ.update(env)  # each browser's app is a child of the server, with its environment
-    click.echo(f"attunement at http://{host}:{port} (Ctrl+C stops it)", err=True)
-    Server(shlex.join(command), host=host, port=port, title="attunement").serve()
+    url = (public_url or f"http://{host}:{port}").rstrip("/")
+    click.echo(f"attunement at {url} (Ctrl+C stops it)", err=True)
+    AttuneServer(
+        shlex.join(command), db_url=db_url, host=host, port=port, title="attunement", public_url=url
+    ).serve()
 
 
 def served_command(db_url: str | None, env: dict[str, str]) -> tuple[list[str], dict[str, str]]:

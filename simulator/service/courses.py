@@ -90,6 +90,16 @@ def shared_database(db_url: str | None) -> bool:
         db.close()
 
 
+def review_action(db: Database, action: str, *args: object) -> None:
+    """One home for an assessor's writes (comment, override, reflection rating, sign-off): a
+    sign-off also sends the graded score to the LMS when the session came from one."""
+    getattr(review, action)(db, *args)
+    if action == "sign_off":
+        from simulator.service.lti import signed_off
+
+        signed_off(db, str(args[0]))
+
+
 __all__ = [
     "Assigned",
     "Database",
@@ -130,6 +140,7 @@ __all__ = [
     "require",
     "require_reviewer",
     "review",
+    "review_action",
     "rewound_text",
     "score_distributions",
     "set_password",

@@ -452,9 +452,32 @@ def _saver(
     vignette: Vignette,
     rubric: Rubric,
     on_db_error: DbErrorHandler | None,
-) -> SessionSaver:
+) -> Store:
     told = None if on_db_error is None else (lambda exc: on_db_error(exc, journal))
-    return SessionSaver(writer, db_url, vignette, rubric, on_db_error=told)
+    return _Passback(SessionSaver(writer, db_url, vignette, rubric, on_db_error=told), db_url)
+
+
+class _Passback:
+    """The store, and once a session of an assignment has ended and been stored, its score on
+    its way to the LMS the assignment came from (if any: `service.lti.session_ended`)."""
+
+    def __init__(self, store: SessionSaver, db_url: str | None) -> None:
+        self.store, self.db_url, self.sent = store, db_url, False
+
+    def __call__(self, transcript: Transcript) -> None:
+        self.store(transcript)
+        if (
+            self.sent
+            or transcript.assignment_id is None
+            or self.store.db_error is not None
+            or not transcript.events
+            or transcript.events[-1].kind != "end"
+        ):
+            return
+        self.sent = True
+        from simulator.service.lti import session_ended
+
+        session_ended(self.db_url, transcript.session_id)
 
 
 def start(

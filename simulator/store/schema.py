@@ -13,6 +13,7 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     MetaData,
@@ -213,3 +214,145 @@ course_vignettes = Table(
 """Course leaders' own vignettes, every version kept: a session scores against the version it
 was played on (found by the sha256 its transcript records). Removing a vignette hides it from
 the library and from new assignments; its versions stay for the transcripts."""
+
+# ------------------------------------------------------------------ LTI 1.3 (attune serve as a tool)
+
+lti_platforms = Table(
+    "lti_platforms",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("issuer", String(255), nullable=False),
+    Column("client_id", String(255), nullable=False),
+    Column("auth_url", Text, nullable=False),
+    Column("token_url", Text, nullable=False),
+    Column("jwks_url", Text, nullable=False),
+    Column("created_at", Stamp, nullable=False),
+    Column("created_by", Name),
+    UniqueConstraint("issuer", "client_id", name="lti_platforms_client"),
+)
+"""An LMS registered with `attune lti register`: where its logins, tokens and keys are."""
+
+lti_deployments = Table(
+    "lti_deployments",
+    metadata,
+    Column(
+        "platform_id",
+        Integer,
+        ForeignKey("lti_platforms.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("deployment_id", String(255), primary_key=True),
+)
+
+lti_keys = Table(
+    "lti_keys",
+    metadata,
+    Column("kid", String(64), primary_key=True),
+    Column("private_pem", Text, nullable=False),
+    Column("created_at", Stamp, nullable=False),
+    Column("retired_at", Stamp),
+)
+"""The tool's own RSA key pairs. The newest unretired one signs; a retired key stays published
+for a day, so tokens it signed just before a rotation still verify."""
+
+lti_states = Table(
+    "lti_states",
+    metadata,
+    Column("state", String(64), primary_key=True),
+    Column("nonce", String(64), nullable=False, unique=True),
+    Column("platform_id", Integer, ForeignKey("lti_platforms.id", ondelete="CASCADE")),
+    Column("created_at", Stamp, nullable=False),
+    Column("used_at", Stamp),
+)
+"""The login's state and nonce, kept on the server (no cookie: a browser that blocks
+third-party cookies in the LMS's frame still launches). A nonce is used once."""
+
+lti_users = Table(
+    "lti_users",
+    metadata,
+    Column(
+        "platform_id",
+        Integer,
+        ForeignKey("lti_platforms.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("sub", String(255), primary_key=True),
+    Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False),
+)
+
+lti_contexts = Table(
+    "lti_contexts",
+    metadata,
+    Column(
+        "platform_id",
+        Integer,
+        ForeignKey("lti_platforms.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("context_id", String(255), primary_key=True),
+    Column("cohort_id", Integer, ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False),
+)
+
+lti_links = Table(
+    "lti_links",
+    metadata,
+    Column(
+        "platform_id",
+        Integer,
+        ForeignKey("lti_platforms.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("resource_link_id", String(255), primary_key=True),
+    Column(
+        "assignment_id", Integer, ForeignKey("assignments.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("lineitems_url", Text),
+    Column("lineitem_url", Text),
+    Column("scopes", Text, nullable=False, server_default=""),
+)
+"""A resource link in the LMS and the assignment it opens, with where its grades go
+(Assignment and Grade Services)."""
+
+lti_link_people = Table(
+    "lti_link_people",
+    metadata,
+    Column("platform_id", Integer, primary_key=True),
+    Column("resource_link_id", String(255), primary_key=True),
+    Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), primary_key=True),
+    ForeignKeyConstraint(
+        ["platform_id", "resource_link_id"],
+        ["lti_links.platform_id", "lti_links.resource_link_id"],
+        ondelete="CASCADE",
+    ),
+)
+"""Who launched through which resource link: their grades go to that link's line item only
+(two activities in one LMS course may open the same assignment)."""
+
+lti_tickets = Table(
+    "lti_tickets",
+    metadata,
+    Column("ticket_sha256", String(64), primary_key=True),
+    Column("kind", String(12), nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("created_at", Stamp, nullable=False),
+    Column("used_at", Stamp),
+    CheckConstraint("kind IN ('play', 'deeplink')", name="lti_tickets_kind"),
+)
+"""A validated launch handed to the served app (or the deep-linking picker): used once, within
+minutes. Only its SHA-256 is stored."""
+
+lti_outbox = Table(
+    "lti_outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("platform_id", Integer, ForeignKey("lti_platforms.id", ondelete="CASCADE")),
+    Column("session_id", String(36), nullable=False),
+    Column("resource_link_id", String(255), nullable=False),
+    Column("score", Text, nullable=False),
+    Column("created_at", Stamp, nullable=False),
+    Column("tries", Integer, nullable=False, server_default="0"),
+    Column("last_error", Text),
+    Column("sent_at", Stamp),
+)
+"""Scores for the LMS's gradebook. A score is written here first and sent at once; one the
+platform refused or did not answer stays until `attune lti retry` sends it."""

@@ -64,6 +64,8 @@ class AttuneApp(App[None]):
         check_shared: bool = False,
         in_order: bool = False,
         own_words: bool = False,
+        identity: Identity | None = None,
+        login_notice: str = "",
     ) -> None:
         super().__init__()
         self.in_order = in_order
@@ -83,6 +85,28 @@ class AttuneApp(App[None]):
         self.start, self.mode, self.resume_target, self.trainee = start, mode, resume, trainee
         self._rubric = rubric
         self.session: Play | None = None
+        self.login_notice = login_notice
+        """Why the login screen is shown (a launch from an LMS that could not be opened)."""
+        self.login_at_base = require_login
+        """Whether a screen from before the login (the login screen itself, or the library that
+        asked for it) stays below the logged-in person's library."""
+        if identity is not None:
+            self._launched(identity)
+
+    def _launched(self, identity: Identity) -> None:
+        """A person the LMS has authenticated (`attune serve` as an LTI tool): logged in from
+        the start, for as long as the browser's page is open (the LMS keeps the session)."""
+        import math
+        import time
+
+        from simulator.service.courses import LoginSession
+
+        self.login = LoginSession(identity, time.monotonic(), idle_expiry_s=math.inf)
+        if identity.reviewer:
+            self.reviewer = identity.name
+            self.review_filters = self.review_filters or {}
+        else:
+            self.trainee = identity.name
 
     @property
     def rubric(self) -> Rubric:
@@ -98,7 +122,7 @@ class AttuneApp(App[None]):
         if self.require_login:
             from simulator.hosts.tui.screens.login import LoginScreen
 
-            return LoginScreen()
+            return LoginScreen(self.login_notice)
         if self.review_filters is not None:
             from simulator.hosts.tui.screens.review_list import ReviewListScreen
 
@@ -139,6 +163,7 @@ class AttuneApp(App[None]):
             from simulator.hosts.tui.screens.login import LoginScreen
 
             self.require_login, self.trainee = True, None
+            self.login_at_base = True  # the login (then its library) sits above this library
             self.start = self.resume_target = None
             while len(self.screen_stack) > 1:
                 self.pop_screen()
@@ -308,7 +333,7 @@ class AttuneApp(App[None]):
 
     def show_library(self) -> None:
         # the library is the base screen, or sits just above the login screen
-        while len(self.screen_stack) > (2 if self.login is not None else 1):
+        while len(self.screen_stack) > (2 if self.login_at_base and self.login else 1):
             self.pop_screen()
         if self.session is not None:
             self.session.close()  # back in the library: the session may be resumed again

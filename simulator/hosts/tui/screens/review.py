@@ -125,12 +125,11 @@ class TranscriptReviewScreen(AttuneScreen):
     @work(thread=True, group="review-write")
     def _run(self, action: str, args: tuple[object, ...]) -> None:
         from simulator.errors import AttuneError
-        from simulator.service.courses import open_database
-        from simulator.service.courses import review as core
+        from simulator.service.courses import open_database, review_action
 
         try:
             db = open_database(self.attune.db_url)
-            getattr(core, action)(db, *args)
+            review_action(db, action, *args)
         except AttuneError as exc:
             self.app.call_from_thread(
                 self.notify,
