@@ -54,105 +54,136 @@ def compute_bounds(v: Vignette, rubric: Rubric, ctx: Context | None = None) -> B
 
 
 def _compute(v: Vignette, ctx: Context) -> Bounds:
-    rubric = ctx.rubric
     plan = ctx.plan
     node, state = plan.begin()
     start: Key = (node, state, 0)
-    # per key: best net, its predecessor, worst net, its predecessor; a predecessor is (key, choice)
-    hi: dict[Key, int] = {start: 0}
-    lo: dict[Key, int] = {start: 0}
-    hi_from: dict[Key, tuple[Key, int] | None] = {start: None}
-    lo_from: dict[Key, tuple[Key, int] | None] = {start: None}
-    frontier: list[Key] = [start]
-    best: tuple[int, Fraction, Key, str] | None = None  # (overall, net per turn, key, ending)
-    worst: tuple[int, Fraction, Key, str] | None = None
+    # Every key is interned as an integer the first time it is reached (one hash per edge);
+    # per key id: best net and its predecessor (key id, choice), worst net and its predecessor.
+    ids: dict[Key, int] = {start: 0}
+    keys: list[Key] = [start]
+    hi: list[int] = [0]
+    lo: list[int] = [0]
+    hi_from: list[tuple[int, int] | None] = [None]
+    lo_from: list[tuple[int, int] | None] = [None]
+    frontier: list[int] = [0]
     expanded = 0
-    terminal_hi: dict[Key, int] = {}
+    terminal: dict[int, int] = {}  # key id of an ending -> turns taken, in the order first reached
     distinguished: set[str] = set()
     decisions: set[str] = {b.id for b in v.beats if len(b.choices) > 1}
     n_choices = {b.id: range(len(b.choices)) for b in v.beats}
     low, high = v.window.low, v.window.high
-    seen_states: set[tuple[str, ClientState]] = set()
     window: dict[str, list[int]] = {}
     while frontier:
-        layer: dict[Key, None] = {}
-        for key in frontier:
+        layer: list[int] = []
+        # A (beat, client state) pair steps the same whatever the memo, so its steps are taken
+        # once; the state holds the turn, so a pair never recurs in a later layer.
+        steps: dict[tuple[str, ClientState], list[tuple[str, ClientState, bool, int]]] = {}
+        for kid in frontier:
             expanded += 1
-            beat, st, memo = key
-            if (beat, st) not in seen_states:
-                seen_states.add((beat, st))
+            beat, st, memo = keys[kid]
+            outs = steps.get((beat, st))
+            if outs is None:
                 arousal = st.get("arousal")
                 counts = window.setdefault(beat, [0, 0, 0])
                 counts[0 if arousal < low else 2 if arousal > high else 1] += 1
+                outs = steps[(beat, st)] = []
+                for index in n_choices[beat]:
+                    result = plan.step(beat, st, index)
+                    if result.ended:
+                        end = sum(ln.points for ln in end_lines(ctx, result.state, result.ending))
+                        outs.append((result.ending or result.node, result.state, True, end))
+                    else:
+                        outs.append((result.node, result.state, False, 0))
             seen_points: set[int] = set()
             base = base_env(ctx, st, memo)
-            key_hi, key_lo = hi[key], lo[key]
-            for index in n_choices[beat]:
+            key_hi, key_lo = hi[kid], lo[kid]
+            for index, (to, after, ended, end) in enumerate(outs):
                 pts, memo2 = choice_points(ctx, beat, st, memo, index, base)
                 seen_points.add(pts)
-                result = plan.step(beat, st, index)
-                if result.ended:
-                    pts += sum(ln.points for ln in end_lines(ctx, result.state, result.ending))
-                    nxt: Key = (result.ending or result.node, result.state, memo2)
-                    terminal_hi[nxt] = result.state.turn
-                else:
-                    nxt = (result.node, result.state, memo2)
-                    if nxt not in hi:
-                        layer[nxt] = None
+                pts += end
+                nxt: Key = (to, after, memo2)
                 up, down = key_hi + pts, key_lo + pts
-                # relax (inlined: this loop runs once per reachable pair and choice)
-                if nxt not in hi or up > hi[nxt]:
-                    hi[nxt] = up
-                    hi_from[nxt] = (key, index)
-                if nxt not in lo or down < lo[nxt]:
-                    lo[nxt] = down
-                    lo_from[nxt] = (key, index)
+                nid = ids.get(nxt)
+                if nid is None:  # first reached: (inlined: this runs once per pair and choice)
+                    nid = ids[nxt] = len(keys)
+                    keys.append(nxt)
+                    hi.append(up)
+                    lo.append(down)
+                    hi_from.append((kid, index))
+                    lo_from.append((kid, index))
+                    if ended:
+                        terminal[nid] = after.turn
+                    else:
+                        layer.append(nid)
+                    continue
+                if up > hi[nid]:
+                    hi[nid] = up
+                    hi_from[nid] = (kid, index)
+                if down < lo[nid]:
+                    lo[nid] = down
+                    lo_from[nid] = (kid, index)
             if len(seen_points) > 1:
                 distinguished.add(beat)
-        frontier = list(layer)
-    for key, turns in terminal_hi.items():
-        ending = key[0]
-        # Ties in the (clamped) overall go to the higher points per turn: the expert route is the
-        # most consistently attuned one, not the longest one that collects the most credits.
-        stalled = is_stalled(ctx, ending)
-        b = (
-            overall(rubric, hi[key], turns, stalled),
-            Fraction(hi[key], max(turns, 1)),
-            key,
-            ending,
-        )
-        w = (
-            overall(rubric, lo[key], turns, stalled),
-            Fraction(lo[key], max(turns, 1)),
-            key,
-            ending,
-        )
-        if best is None or b[:2] > best[:2]:
-            best = b
-        if worst is None or w[:2] < worst[:2]:
-            worst = w
+        frontier = layer
+    best, worst = _extremes(ctx, keys, terminal, hi, lo)
     if best is None or worst is None:
         raise ValueError(f"vignette '{v.id}' has no route to an ending within its turn limit")
     return Bounds(
-        best=Bound(best[0], hi[best[2]], _walk(hi_from, best[2]), best[3]),
-        worst=Bound(worst[0], lo[worst[2]], _walk(lo_from, worst[2]), worst[3]),
+        best=Bound(best[0], hi[best[2]], _walk(keys, hi_from, best[2]), best[3]),
+        worst=Bound(worst[0], lo[worst[2]], _walk(keys, lo_from, worst[2]), worst[3]),
         pairs=expanded,
-        undistinguished=frozenset((decisions & reached_beats(hi)) - distinguished),
-        open_at=frozenset(k[0] for k in terminal_hi if k[1].rupture != "none"),
+        undistinguished=frozenset((decisions & {k[0] for k in keys}) - distinguished),
+        open_at=frozenset(keys[t][0] for t in terminal if keys[t][1].rupture != "none"),
         window={beat: (c[0], c[1], c[2]) for beat, c in window.items()},
     )
 
 
-def reached_beats(keys: dict[Key, int]) -> set[str]:
-    return {k[0] for k in keys}
+Extreme = tuple[int, Fraction, int, str]
+"""(overall, net per turn, key id, ending)."""
 
 
-def _walk(back: dict[Key, tuple[Key, int] | None], key: Key) -> list[tuple[str, int]]:
+def _extremes(
+    ctx: Context, keys: list[Key], terminal: dict[int, int], hi: list[int], lo: list[int]
+) -> tuple[Extreme | None, Extreme | None]:
+    """The best and worst ends. Ties in the (clamped) overall go to the higher points per turn:
+    the expert route is the most consistently attuned one, not the longest one that collects the
+    most credits; then to the end reached first.
+
+    Within one (ending, turns) the overall rises with the net and the net per turn strictly so,
+    so only each group's highest (lowest) net can win: it is found first, and the overall and
+    the fraction are computed for those alone."""
+    top: dict[tuple[str, int], tuple[int, int]] = {}  # (ending, turns) -> (net, key id)
+    bottom: dict[tuple[str, int], tuple[int, int]] = {}
+    for tid, turns in terminal.items():
+        group = (keys[tid][0], turns)
+        h, low = hi[tid], lo[tid]
+        found = top.get(group)
+        if found is None or h > found[0]:
+            top[group] = (h, tid)
+        found = bottom.get(group)
+        if found is None or low < found[0]:
+            bottom[group] = (low, tid)
+    rubric = ctx.rubric
+    best: Extreme | None = None
+    worst: Extreme | None = None
+    # in the order the ends were first reached, so that ties keep the earliest
+    for (ending, turns), (net, tid) in sorted(top.items(), key=lambda item: item[1][1]):
+        b = (overall(rubric, net, turns, is_stalled(ctx, ending)), Fraction(net, max(turns, 1)))
+        if best is None or b > best[:2]:
+            best = (*b, tid, ending)
+    for (ending, turns), (net, tid) in sorted(bottom.items(), key=lambda item: item[1][1]):
+        w = (overall(rubric, net, turns, is_stalled(ctx, ending)), Fraction(net, max(turns, 1)))
+        if worst is None or w < worst[:2]:
+            worst = (*w, tid, ending)
+    return best, worst
+
+
+def _walk(keys: list[Key], back: list[tuple[int, int] | None], kid: int) -> list[tuple[str, int]]:
     route: list[tuple[str, int]] = []
-    prev = back[key]
+    prev = back[kid]
     while prev is not None:
-        pkey, index = prev
-        route.append((pkey[0], index))
-        prev = back[pkey]
+        pid, index = prev
+        route.append((keys[pid][0], index))
+        prev = back[pid]
     route.reverse()
     return route

@@ -35,6 +35,9 @@ class _Static(NamedTuple):
     """(compiled condition, rule, its line) for `rules`, bound once for the hot loop."""
     miti: tuple[int, int, int]
     """How many complex reflections, simple reflections and questions the choice carries."""
+    state_reads: tuple[str, ...] = ()
+    """The names the candidate rules read that the client's state supplies: two states that
+    agree on these (and on what the unrepaired-rupture rule reads) score this choice alike."""
 
 
 def _possible(rule: Reclassify | PointRule, known: dict[str, bool]) -> bool:
@@ -64,6 +67,8 @@ class Context:
         self._opens: dict[str, bool] = {}
         self._flags: dict[str, tuple[bool, ...]] = {}
         self.env_templates: dict[tuple[Any, ...], dict[str, Any]] = {}
+        self.points_memo: dict[tuple[Any, ...], tuple[int, int]] = {}
+        """A choice's points and memo after, by the state as its rules see it (`choice_points`)."""
 
     def opens_rupture(self, node: str) -> bool:
         """Whether arriving at `node` (a beat; never an ending) opens a 3RS rupture."""
@@ -182,6 +187,7 @@ class Context:
                 moves.count("simple_reflection"),
                 moves.count("question"),
             ),
+            tuple(sorted(n for n in read if n not in flags and n not in VALENCE_FLAGS)),
         )
 
 
@@ -201,6 +207,10 @@ def base_env(ctx: Context, state: ClientState, memo: int) -> dict[str, Any]:
     env = template.copy()
     env["turn"] = state.turn
     return env
+
+
+VALENCE_FLAGS = frozenset(("attuned", "neutral", "pushing", "withdrawing"))
+"""The names a choice's valence sets (`_set_valence`): the choice's, never the state's."""
 
 
 def _set_valence(env: dict[str, Any], valence: str) -> None:

@@ -64,12 +64,31 @@ def _judge(
 def choice_points(
     ctx: Context, beat: str, state: ClientState, memo: int, index: int, base: dict[str, Any]
 ) -> tuple[int, int]:
-    """(points, memo after): what `score_choice` would sum, without building the explanation."""
-    verdict = _judge(ctx, ctx.static(beat, index), state, memo, base)
+    """(points, memo after): what `score_choice` would sum, without building the explanation.
+
+    Remembered by the state as the choice's rules see it (`_Static.state_reads`, the memo and
+    what the unrepaired-rupture rule reads): the exact search meets the same view of a choice in
+    many client states, and judges it once."""
+    static = ctx.static(beat, index)
+    key = (
+        id(static),  # the Context holds every _Static for its lifetime
+        memo,
+        state.rupture != "none" and state.rupture_turns == ctx.rubric.repair_within - 1,
+        base["out_of_window"],
+        *[base[name] for name in static.state_reads],
+    )
+    found = ctx.points_memo.get(key)
+    if found is not None:
+        return found
+    verdict = _judge(ctx, static, state, memo, base)
     points = ctx.rubric.weights[verdict.valence] + sum(c[1].points for c in verdict.fired)  # type: ignore[index]
     if verdict.unrepaired:
         points += ctx.rubric.unrepaired_points
-    return max(points, ctx.rubric.choice_penalty_cap), verdict.memo
+    found = max(points, ctx.rubric.choice_penalty_cap), verdict.memo
+    if len(ctx.points_memo) > 500_000:  # bound the memory of a very long search
+        ctx.points_memo.clear()
+    ctx.points_memo[key] = found
+    return found
 
 
 def score_choice(

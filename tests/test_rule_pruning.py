@@ -36,3 +36,40 @@ def test_pruning_never_changes_a_score(monkeypatch: pytest.MonkeyPatch) -> None:
             len(rubric.rules) - len(static.rules) for static in pruned.context._static.values()
         )
     assert pruned_out > 0
+
+
+def test_the_points_memo_gives_each_choice_the_points_its_explanation_sums() -> None:
+    """The exact search remembers a choice's points by the state as its rules see it
+    (`scorer.choice_points`). In every client state the shipped vignettes reach (up to a few
+    thousand each), with one memo shared across all of them, each choice's remembered points
+    are what `score_choice` (which builds the explanation, and remembers nothing) sums."""
+    from scoring.context import base_env
+    from scoring.scorer import choice_points, score_choice
+
+    rubric = default_rubric()
+    hits = 0
+    for path in bundled_files():
+        v = load_vignette(path)
+        ctx = Story(v, rubric).context
+        plan = ctx.plan
+        start = plan.begin()
+        frontier, seen = [(start[0], start[1], 0)], set()
+        while frontier and len(seen) < 3_000:
+            beat, state, memo = frontier.pop()
+            if (beat, state, memo) in seen:
+                continue
+            seen.add((beat, state, memo))
+            for index in range(len(v.beat_map[beat].choices)):
+                before = len(ctx.points_memo)
+                points, after = choice_points(
+                    ctx, beat, state, memo, index, base_env(ctx, state, memo)
+                )
+                hits += len(ctx.points_memo) == before
+                lines, _, memo_after = score_choice(ctx, beat, state, memo, index)
+                assert (points, after) == (sum(ln.points for ln in lines), memo_after), (
+                    path.stem, beat, index, state,
+                )  # fmt: skip
+                result = plan.step(beat, state, index)
+                if not result.ended:
+                    frontier.append((result.node, result.state, after))
+    assert hits > 1_000  # the memo was used, so the comparison tested it
