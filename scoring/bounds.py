@@ -15,7 +15,7 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import NamedTuple
 
-from scoring.context import Context, base_env
+from scoring.context import Context, env_template
 from scoring.rubric import Rubric
 from scoring.scorer import choice_points, end_lines, is_stalled, overall
 from simulator.content.analysis import gc_paused
@@ -95,7 +95,7 @@ def _compute(v: Vignette, ctx: Context) -> Bounds:
                     else:
                         outs.append((result.node, result.state, False, 0))
             seen_points: set[int] = set()
-            base = base_env(ctx, st, memo)
+            base = env_template(ctx, st, memo)
             key_hi, key_lo = hi[kid], lo[kid]
             for index, (to, after, ended, end) in enumerate(outs):
                 pts, memo2 = choice_points(ctx, beat, st, memo, index, base)

@@ -5,6 +5,8 @@ that vignette."""
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from scoring.results import Line
@@ -38,6 +40,9 @@ class _Static(NamedTuple):
     state_reads: tuple[str, ...] = ()
     """The names the candidate rules read that the client's state supplies: two states that
     agree on these (and on what the unrepaired-rupture rule reads) score this choice alike."""
+    read_state: Callable[[dict[str, Any]], Any] | None = None
+    """Reads `state_reads` but the turn from an environment, in one call (None: nothing)."""
+    reads_turn: bool = False
 
 
 def _possible(rule: Reclassify | PointRule, known: dict[str, bool]) -> bool:
@@ -67,8 +72,10 @@ class Context:
         self._opens: dict[str, bool] = {}
         self._flags: dict[str, tuple[bool, ...]] = {}
         self.env_templates: dict[tuple[Any, ...], dict[str, Any]] = {}
-        self.points_memo: dict[tuple[Any, ...], tuple[int, int]] = {}
-        """A choice's points and memo after, by the state as its rules see it (`choice_points`)."""
+        self.verdicts: dict[tuple[Any, ...], Any] = {}
+        """A choice's verdict and lines, by the state as its rules see it (`scorer._judged`)."""
+        self.judged_states: dict[tuple[Any, ...], Any] = {}
+        """The same, by the state itself (`scorer._judged_at`)."""
 
     def opens_rupture(self, node: str) -> bool:
         """Whether arriving at `node` (a beat; never an ending) opens a 3RS rupture."""
@@ -170,6 +177,8 @@ class Context:
         # keep only the static names the candidate rules read: a smaller env to build per choice
         read = set().union(*(names_in(r.when) for r in (*reclassify, *rules)))
         valence = cb.combined_valence(moves)
+        state_reads = tuple(sorted(n for n in read if n not in flags and n not in VALENCE_FLAGS))
+        untimed = [n for n in state_reads if n != "turn"]
         static_env = {k: v for k, v in flags.items() if k in read}
         _set_valence(static_env, valence)  # the default; reclassification overrides it
         return _Static(
@@ -187,13 +196,23 @@ class Context:
                 moves.count("simple_reflection"),
                 moves.count("question"),
             ),
-            tuple(sorted(n for n in read if n not in flags and n not in VALENCE_FLAGS)),
+            state_reads,
+            operator.itemgetter(*untimed) if untimed else None,
+            "turn" in state_reads,
         )
 
 
 def base_env(ctx: Context, state: ClientState, memo: int) -> dict[str, Any]:
     """The names every rule may read that depend on the state, not on the choice (a fresh dict:
     callers may add to it). States that differ only in the turn share one template."""
+    env = env_template(ctx, state, memo).copy()
+    env["turn"] = state.turn
+    return env
+
+
+def env_template(ctx: Context, state: ClientState, memo: int) -> dict[str, Any]:
+    """`base_env` without the turn, shared by every state that differs from this one only in
+    the turn: read it, never change it."""
     consent = state.consent_scope if state.consent_left > 0 else None
     key = (state.values, state.rupture, state.rupture_turns, consent, memo)
     template = ctx.env_templates.get(key)
@@ -204,9 +223,7 @@ def base_env(ctx: Context, state: ClientState, memo: int) -> dict[str, Any]:
         if len(ctx.env_templates) > 200_000:  # bound the memory of a very long search
             ctx.env_templates.clear()
         ctx.env_templates[key] = template
-    env = template.copy()
-    env["turn"] = state.turn
-    return env
+    return template
 
 
 VALENCE_FLAGS = frozenset(("attuned", "neutral", "pushing", "withdrawing"))

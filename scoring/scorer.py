@@ -11,7 +11,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
-from scoring.context import ACCOMMODATION_CAP, Context, _set_valence, _Static, base_env
+from scoring.context import ACCOMMODATION_CAP, Context, _set_valence, _Static, env_template
 from scoring.metrics import metrics
 from scoring.results import PENALTY_CAP, Line, RouteError, Rupture, ScoreReport, TurnScore
 from scoring.rubric import PointRule, Reclassify, Rubric
@@ -35,10 +35,9 @@ def _judge(
     static: _Static,
     state: ClientState,
     memo: int,
-    base: dict[str, Any],
-    owned: bool = False,
+    env: dict[str, Any],
 ) -> _Verdict:
-    env = base if owned else base.copy()
+    """`env` is this choice's own (the verdict changes it)."""
     env.update(static.flags)  # includes the default valence's flags
     valence = static.default_valence
     reason = None
@@ -61,34 +60,127 @@ def _judge(
     return _Verdict(valence, reason, fired, unrepaired, memo)
 
 
+def _view(
+    ctx: Context, static: _Static, state: ClientState, memo: int, env: dict[str, Any]
+) -> tuple[Any, ...]:
+    """A choice in a state as its rules see it: the names its candidate rules read from the
+    state (`_Static.state_reads`), the memo, and what the unrepaired-rupture rule reads (the
+    rupture's kind, for its line). Two states with the same view get the same verdict and
+    the same lines. `env`: `base_env` or `env_template` (the turn is taken from the state)."""
+    return (
+        id(static),  # the Context holds every _Static for its lifetime
+        memo,
+        state.rupture != "none"
+        and state.rupture_turns == ctx.rubric.repair_within - 1
+        and state.rupture,
+        env["out_of_window"],
+        state.turn if static.reads_turn else None,
+        static.read_state(env) if static.read_state is not None else None,
+    )
+
+
+class _Judged(NamedTuple):
+    """A verdict with everything of its explanation that does not depend on the beat."""
+
+    verdict: _Verdict
+    points: int
+    """The choice's points, capped."""
+    reason: Line | None
+    """The reclassifying rule's line, which heads the lines; None: the beat's base line does."""
+    dimension: str
+    """The head line's dimension."""
+    tail: tuple[Line, ...]
+    """The lines after the head: the rules that fired, an unrepaired rupture, the cap."""
+    dims: tuple[tuple[str, int], ...]
+    """(dimension, points) of every line, the head's included."""
+
+
+def _judged(
+    ctx: Context, static: _Static, state: ClientState, memo: int, env: dict[str, Any]
+) -> _Judged:
+    """The verdict and its lines, remembered by the view (`_view`): a search, and a long
+    transcript, meet the same view of a choice in many client states, and judge it once.
+    `env` (`base_env` or `env_template`) is not changed."""
+    key = _view(ctx, static, state, memo, env)
+    found = ctx.verdicts.get(key)
+    if found is None:
+        base = env.copy()
+        base["turn"] = state.turn
+        verdict = _judge(ctx, static, state, memo, base)
+        found = _explain(ctx.rubric, verdict, state)
+        if len(ctx.verdicts) > 500_000:  # bound the memory of a very long search
+            ctx.verdicts.clear()
+        ctx.verdicts[key] = found
+    return found
+
+
+def _judged_at(ctx: Context, static: _Static, state: ClientState, memo: int) -> _Judged:
+    """`_judged` for a state as it stands, remembered by the state itself (all but the turn,
+    unless a rule reads it): scoring a transcript skips building its view when a state recurs."""
+    key = (
+        id(static),
+        state.values,
+        state.rupture,
+        state.rupture_turns,
+        state.consent_left > 0 and state.consent_scope,
+        memo,
+        state.turn if static.reads_turn else None,
+    )
+    found = ctx.judged_states.get(key)
+    if found is None:
+        found = _judged(ctx, static, state, memo, env_template(ctx, state, memo))
+        if len(ctx.judged_states) > 200_000:  # bound the memory of many long transcripts
+            ctx.judged_states.clear()
+        ctx.judged_states[key] = found
+    return found
+
+
+def _explain(rubric: Rubric, verdict: _Verdict, state: ClientState) -> _Judged:
+    valence, reason = verdict.valence, verdict.reason
+    weight = rubric.weights[valence]  # type: ignore[index]
+    head = None
+    if reason is not None:
+        dimension = reason.dimension if valence != "P" else "pushing"
+        head = Line(reason.id, weight, dimension, reason.source, reason.explain, reason.feedback)
+    else:
+        dimension = "pushing" if valence == "P" else "attunement"
+    tail = [c[2] for c in verdict.fired]
+    if verdict.unrepaired:
+        tail.append(
+            _unrepaired(
+                rubric,
+                f"The {state.rupture} rupture was not repaired within {rubric.repair_within} turns.",
+            )
+        )
+    total = weight + sum(ln.points for ln in tail)
+    if total < rubric.choice_penalty_cap:
+        tail.append(
+            Line(
+                PENALTY_CAP,
+                rubric.choice_penalty_cap - total,
+                "pushing",
+                rubric.choice_penalty_cap_source,
+                f"One choice costs at most {-rubric.choice_penalty_cap} points, however many "
+                "rules it broke.",
+            )
+        )
+    dims = ((dimension, weight), *((ln.dimension, ln.points) for ln in tail))
+    return _Judged(
+        verdict,
+        max(total, rubric.choice_penalty_cap),
+        head,
+        dimension,
+        tuple(tail),
+        dims,
+    )
+
+
 def choice_points(
     ctx: Context, beat: str, state: ClientState, memo: int, index: int, base: dict[str, Any]
 ) -> tuple[int, int]:
-    """(points, memo after): what `score_choice` would sum, without building the explanation.
-
-    Remembered by the state as the choice's rules see it (`_Static.state_reads`, the memo and
-    what the unrepaired-rupture rule reads): the exact search meets the same view of a choice in
-    many client states, and judges it once."""
-    static = ctx.static(beat, index)
-    key = (
-        id(static),  # the Context holds every _Static for its lifetime
-        memo,
-        state.rupture != "none" and state.rupture_turns == ctx.rubric.repair_within - 1,
-        base["out_of_window"],
-        *[base[name] for name in static.state_reads],
-    )
-    found = ctx.points_memo.get(key)
-    if found is not None:
-        return found
-    verdict = _judge(ctx, static, state, memo, base)
-    points = ctx.rubric.weights[verdict.valence] + sum(c[1].points for c in verdict.fired)  # type: ignore[index]
-    if verdict.unrepaired:
-        points += ctx.rubric.unrepaired_points
-    found = max(points, ctx.rubric.choice_penalty_cap), verdict.memo
-    if len(ctx.points_memo) > 500_000:  # bound the memory of a very long search
-        ctx.points_memo.clear()
-    ctx.points_memo[key] = found
-    return found
+    """(points, memo after): what `score_choice` would sum, without building the explanation."""
+    judged = _judged(ctx, ctx.static(beat, index), state, memo, base)
+    return judged.points, judged.verdict.memo
 
 
 def score_choice(
@@ -113,38 +205,15 @@ def _score(
     memo: int,
     index: int,
 ) -> tuple[list[Line], str, int]:
-    rubric = ctx.rubric
-    # the environment is built here for this one choice, so the verdict may use it in place
-    verdict = _judge(ctx, static, state, memo, base_env(ctx, state, memo), owned=True)
-    valence, reason = verdict.valence, verdict.reason
-    weight = rubric.weights[valence]  # type: ignore[index]
-    if reason is not None:
-        dimension = reason.dimension if valence != "P" else "pushing"
-        lines = [Line(reason.id, weight, dimension, reason.source, reason.explain, reason.feedback)]
-    else:
-        dimension = "pushing" if valence == "P" else "attunement"
-        lines = [ctx.base_line(beat, index, valence, weight, dimension)]
-    lines += [c[2] for c in verdict.fired]
-    if verdict.unrepaired:
-        lines.append(
-            _unrepaired(
-                rubric,
-                f"The {state.rupture} rupture was not repaired within {rubric.repair_within} turns.",
-            )
-        )
-    total = sum(ln.points for ln in lines)
-    if total < rubric.choice_penalty_cap:
-        lines.append(
-            Line(
-                PENALTY_CAP,
-                rubric.choice_penalty_cap - total,
-                "pushing",
-                rubric.choice_penalty_cap_source,
-                f"One choice costs at most {-rubric.choice_penalty_cap} points, however many "
-                "rules it broke.",
-            )
-        )
-    return lines, valence, verdict.memo
+    judged = _judged_at(ctx, static, state, memo)
+    return _lines(ctx, beat, index, judged), judged.verdict.valence, judged.verdict.memo
+
+
+def _lines(ctx: Context, beat: str, index: int, judged: _Judged) -> list[Line]:
+    valence = judged.verdict.valence
+    weight = ctx.rubric.weights[valence]  # type: ignore[index]
+    head = judged.reason or ctx.base_line(beat, index, valence, weight, judged.dimension)
+    return [head, *judged.tail]
 
 
 def end_lines(ctx: Context, state: ClientState, ending: str | None = None) -> list[Line]:
@@ -270,7 +339,9 @@ def score_route(
             open_rupture = Rupture(state.rupture, pos + 1, node, 0, "open at end", False)
             ruptures.append(open_rupture)
         static = static_of(node, index)
-        lines, valence, memo = _score(ctx, node, static, state, memo, index)
+        judged = _judged_at(ctx, static, state, memo)
+        valence, memo = judged.verdict.valence, judged.verdict.memo
+        lines = _lines(ctx, node, index, judged)
         result = ctx.plan.step(node, state, index)
         choice = beat.choices[index]
         if open_rupture is not None:
@@ -285,10 +356,9 @@ def score_route(
                 open_rupture.turns_open = result.state.rupture_turns
                 if open_rupture.turns_open >= repair_within:
                     open_rupture.outcome = "unrepaired"
-        points = 0
-        for ln in lines:
-            points += ln.points
-            dims[ln.dimension] += ln.points
+        points = judged.points
+        for dimension, gained in judged.dims:
+            dims[dimension] += gained
         # positional: TurnScore's field order (this loop runs once per choice)
         append(
             TurnScore(

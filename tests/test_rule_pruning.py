@@ -38,11 +38,11 @@ def test_pruning_never_changes_a_score(monkeypatch: pytest.MonkeyPatch) -> None:
     assert pruned_out > 0
 
 
-def test_the_points_memo_gives_each_choice_the_points_its_explanation_sums() -> None:
-    """The exact search remembers a choice's points by the state as its rules see it
-    (`scorer.choice_points`). In every client state the shipped vignettes reach (up to a few
-    thousand each), with one memo shared across all of them, each choice's remembered points
-    are what `score_choice` (which builds the explanation, and remembers nothing) sums."""
+def test_remembered_verdicts_are_what_judging_afresh_gives() -> None:
+    """The scorer remembers a choice's verdict and lines by the state as its rules see it
+    (`scorer._judged`) and by the state itself (`scorer._judged_at`). In every client state the
+    shipped vignettes reach (up to a few thousand each), with one memo shared across all of
+    them, each choice's remembered points and lines are what judging it afresh gives."""
     from scoring.context import base_env
     from scoring.scorer import choice_points, score_choice
 
@@ -51,6 +51,7 @@ def test_the_points_memo_gives_each_choice_the_points_its_explanation_sums() -> 
     for path in bundled_files():
         v = load_vignette(path)
         ctx = Story(v, rubric).context
+        fresh = Story(v, rubric).context  # judged anew for every choice: its memo is emptied
         plan = ctx.plan
         start = plan.begin()
         frontier, seen = [(start[0], start[1], 0)], set()
@@ -60,15 +61,19 @@ def test_the_points_memo_gives_each_choice_the_points_its_explanation_sums() -> 
                 continue
             seen.add((beat, state, memo))
             for index in range(len(v.beat_map[beat].choices)):
-                before = len(ctx.points_memo)
+                before = len(ctx.verdicts)
                 points, after = choice_points(
                     ctx, beat, state, memo, index, base_env(ctx, state, memo)
                 )
-                hits += len(ctx.points_memo) == before
-                lines, _, memo_after = score_choice(ctx, beat, state, memo, index)
+                hits += len(ctx.verdicts) == before
+                fresh.verdicts.clear()
+                fresh.judged_states.clear()
+                lines, _, memo_after = score_choice(fresh, beat, state, memo, index)
                 assert (points, after) == (sum(ln.points for ln in lines), memo_after), (
                     path.stem, beat, index, state,
                 )  # fmt: skip
+                # and a transcript's scoring, remembering by the state itself, agrees line by line
+                assert score_choice(ctx, beat, state, memo, index)[0] == lines
                 result = plan.step(beat, state, index)
                 if not result.ended:
                     frontier.append((result.node, result.state, after))

@@ -128,6 +128,74 @@ def layered_vignette(layers: int, width: int, **kw: Any) -> Vignette:
     return Vignette.model_validate(layered_vignette_data(layers, width, **kw))
 
 
+REALISTIC_MARKERS = [
+    ["minimal_response"],
+    ["complaint_about_therapist"],
+    ["asks_for_advice"],
+    ["consent"],
+]
+
+
+def realistic_vignette_data(n: int, *, seed: int = 1, depth: int = 10) -> dict[str, Any]:
+    """About `n` beats shaped like the shipped vignettes: a session is at most `depth` choices
+    long (the turn limit a little above it), every choice changes the client's state (arousal,
+    alliance, and now and then shame or openness), a third of the beats carry a marker (a
+    withdrawal, a confrontation, a pull for advice, consent), and one choice in six branches on
+    a condition (an early dropout when the alliance has collapsed, or a way on that depends on an
+    open rupture). Larger vignettes are wider, not longer: more beats per turn."""
+    rng = random.Random(seed)
+    width = max(2, -(-n // depth))
+    beats = []
+    for layer in range(depth):
+        for k in range(width):
+            last = layer + 1 == depth
+            choices = []
+            for j in range(3):
+                nxt = f"r{layer + 1}_{rng.randrange(width)}" if not last else None
+                effect = {"arousal": rng.choice([-2, -1, 1, 2]), "alliance": rng.choice([-1, 0, 1])}
+                if rng.random() < 0.3:
+                    effect[rng.choice(["shame", "openness"])] = rng.choice([-1, 1])
+                to: Any = nxt or ("good" if j == 0 else "bad")
+                branch = rng.random()
+                if branch < 0.08:
+                    to = [{"if": "alliance <= 2", "go": "dropout"}, {"go": to}]
+                elif branch < 0.16:
+                    other = f"r{layer + 1}_{rng.randrange(width)}" if not last else "partial"
+                    to = [{"if": 'rupture == "none"', "go": to}, {"go": other}]
+                choices.append(
+                    {
+                        "say": f"response {j}",
+                        "moves": MOVES[rng.randrange(len(MOVES))],
+                        "effect": effect,
+                        "to": to,
+                    }
+                )
+            beats.append(
+                {
+                    "id": f"r{layer}_{k}",
+                    "client": f"statement {layer}.{k}",
+                    "markers": rng.choice(REALISTIC_MARKERS) if rng.random() < 1 / 3 else [],
+                    "choices": choices,
+                }
+            )
+    return {
+        **header(f"realistic-{n}"),
+        "turn_limit": depth + 2,
+        "start": "r0_0",
+        "beats": beats,
+        "endings": [
+            {"id": "good", "kind": "repaired", "title": "Good"},
+            {"id": "partial", "kind": "partial", "title": "Partial"},
+            {"id": "bad", "kind": "stalled", "title": "Bad"},
+            {"id": "dropout", "kind": "dropout", "title": "Dropout"},
+        ],
+    }
+
+
+def realistic_vignette(n: int, **kw: Any) -> Vignette:
+    return Vignette.model_validate(realistic_vignette_data(n, **kw))
+
+
 def fill_course(db_url: str, sessions: int = 100_000, per: int = 20, seed: int = 7) -> int:
     """A course database with `sessions` finished sessions of `per` choices each, all in one
     cohort, on the real schema (migrated by `open_database`). Bulk-loaded with the driver

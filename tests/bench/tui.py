@@ -127,3 +127,43 @@ def first_frames(rounds: int = 21) -> tuple[float, float]:
         )
         ours.append(first_frame([py, "-m", "simulator", "play"], b"attunement"))  # the header title
     return statistics.median(base), statistics.median(ours)
+
+
+async def debrief_latency(path: Path) -> float:
+    """Seconds from the key of a session's last choice to the debrief's first frame with its
+    score (the closing scene's Enter pressed as soon as it shows), on a shipped vignette, with
+    no cache: the expert route's search has not been done before."""
+    from simulator.hosts.tui.app import make_app
+    from simulator.service.library import load_vignette
+
+    os.environ["ATTUNE_DATA_DIR"] = tempfile.mkdtemp(prefix="attune-bench-")
+    os.environ["ATTUNE_NO_CACHE"] = "1"
+    v = load_vignette(path)
+    app = make_app(library_paths=[], start=(path, v), mode="practice", in_order=True)
+    painted: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")  # the briefing: start
+        await pilot.pause()
+        display = app._display
+
+        def spy(screen: Any, update: Any) -> None:
+            display(screen, update)
+            if type(screen).__name__ == "DebriefScreen" and not painted.done():
+                summary = str(screen.query_one("#summary").render())
+                if summary.startswith("Overall"):
+                    painted.set_result(time.perf_counter())
+
+        app._display = spy
+        last = 0.0
+        while type(app.screen).__name__ != "DebriefScreen":
+            name = type(app.screen).__name__
+            if name == "ClosingScreen":
+                await pilot.press("enter")
+            elif name == "PlayScreen":
+                last = time.perf_counter()
+                await pilot.press("1")
+            await pilot.pause()
+        done = await asyncio.wait_for(painted, 60)
+        await app.workers.wait_for_complete()
+        return done - last
