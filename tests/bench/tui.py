@@ -130,17 +130,22 @@ def first_frames(rounds: int = 21) -> tuple[float, float]:
 
 
 async def debrief_latency(path: Path) -> float:
-    """Seconds from the key of a session's last choice to the debrief's first frame with its
-    score (the closing scene's Enter pressed as soon as it shows), on a shipped vignette, with
-    no cache: the expert route's search has not been done before."""
+    """The machine's part of the way from a session's last choice to its debrief, on a shipped
+    vignette with an empty cache (the expert route has not been searched before): seconds from
+    the last choice's key to the closing scene's first frame, plus from the closing scene's
+    Enter to the debrief's first frame with the score. The reader's pause between the two is
+    left out."""
     from simulator.hosts.tui.app import make_app
     from simulator.service.library import load_vignette
 
     os.environ["ATTUNE_DATA_DIR"] = tempfile.mkdtemp(prefix="attune-bench-")
-    os.environ["ATTUNE_NO_CACHE"] = "1"
+    os.environ["ATTUNE_CACHE_DIR"] = tempfile.mkdtemp(prefix="attune-bench-cache-")
+    os.environ.pop("ATTUNE_NO_CACHE", None)
     v = load_vignette(path)
     app = make_app(library_paths=[], start=(path, v), mode="practice", in_order=True)
-    painted: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+    loop = asyncio.get_running_loop()
+    closing: asyncio.Future[float] = loop.create_future()
+    debrief: asyncio.Future[float] = loop.create_future()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("enter")  # the briefing: start
@@ -149,21 +154,26 @@ async def debrief_latency(path: Path) -> float:
 
         def spy(screen: Any, update: Any) -> None:
             display(screen, update)
-            if type(screen).__name__ == "DebriefScreen" and not painted.done():
-                summary = str(screen.query_one("#summary").render())
-                if summary.startswith("Overall"):
-                    painted.set_result(time.perf_counter())
+            name = type(screen).__name__
+            if name == "ClosingScreen" and not closing.done():
+                closing.set_result(time.perf_counter())
+            if (
+                name == "DebriefScreen"
+                and not debrief.done()
+                and str(screen.query_one("#summary").render()).startswith("Overall")
+            ):
+                debrief.set_result(time.perf_counter())
 
         app._display = spy
         last = 0.0
-        while type(app.screen).__name__ != "DebriefScreen":
-            name = type(app.screen).__name__
-            if name == "ClosingScreen":
-                await pilot.press("enter")
-            elif name == "PlayScreen":
-                last = time.perf_counter()
-                await pilot.press("1")
+        while type(app.screen).__name__ == "PlayScreen":
+            last = time.perf_counter()
+            await pilot.press("1")
             await pilot.pause()
-        done = await asyncio.wait_for(painted, 60)
+        to_closing = await asyncio.wait_for(closing, 60) - last
+        enter = time.perf_counter()
+        await pilot.press("enter")
+        to_debrief = await asyncio.wait_for(debrief, 60) - enter
         await app.workers.wait_for_complete()
-        return done - last
+        print(f"      {path.stem}: closing {to_closing * 1000:.0f} ms, debrief {to_debrief * 1000:.0f} ms")
+        return to_closing + to_debrief

@@ -53,6 +53,11 @@ class ClosingScreen(AttuneScreen):
 
     def on_mount(self) -> None:
         self.sub_title = f"{self.run.vignette.title} — the end of the session"
+        # while the client's last words are read, the debrief's code is made ready
+        self.call_after_refresh(self._prepare_debrief)
+
+    def _prepare_debrief(self) -> None:
+        import simulator.hosts.tui.screens.debrief  # noqa: F401
 
     def action_debrief(self) -> None:
         self.attune.show_debrief(self.run)

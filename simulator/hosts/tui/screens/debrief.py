@@ -35,6 +35,8 @@ class DebriefScreen(AttuneScreen):
         super().__init__()
         self.session, self.rubric = run, run.rubric
         self.report: ScoreReport | None = None
+        self.expert: Bound | None = None
+        """The expert route, once its search is done."""
 
     def compose(self) -> ComposeResult:
         yield SafeHeader()
@@ -59,9 +61,13 @@ class DebriefScreen(AttuneScreen):
         self.app.call_from_thread(self._show_expert, best)
 
     def _show_expert(self, best: Bound) -> None:
-        self.query_one("#expert-route", Static).update(
-            expert_route_text(self.session.vignette, best, self.session.answer_key.codes)
-        )
+        self.expert = best
+        found = self.query("#expert-route")
+        if found:  # else the rest of the debrief, still to come, shows it
+            found.first(Static).update(self._expert_text(best))
+
+    def _expert_text(self, best: Bound) -> str:
+        return expert_route_text(self.session.vignette, best, self.session.answer_key.codes)
 
     def _show(self, report: ScoreReport) -> None:
         self.report = report
@@ -90,6 +96,11 @@ class DebriefScreen(AttuneScreen):
             band = m.band + (" (provisional)" if m.provisional and m.band != "n/a" else "")
             summary.append(f"  {m.name.replace('_', ' ')}: {m.display} — {band}")
         self.query_one("#summary", Static).update("\n".join(summary))
+        # the score is the first frame; the chart, the turns and the map follow on the next
+        self.call_after_refresh(self._show_rest, report)
+
+    def _show_rest(self, report: ScoreReport) -> None:
+        v = self.session.vignette
         states = [t.state for t in report.turns] + [report.final_state]
         box = self.query_one("#debrief", VerticalScroll)
         box.mount(
@@ -121,13 +132,13 @@ class DebriefScreen(AttuneScreen):
         box.mount(route_map)
         route_map.show(self._route_rows(report))
         key = self.session.answer_key
-        box.mount(
-            Static(
-                key.withheld if not key.key else "Finding the expert route…",
-                id="expert-route",
-                markup=False,
-            )
-        )
+        if not key.key:
+            expert = key.withheld
+        elif self.expert is not None:
+            expert = self._expert_text(self.expert)
+        else:
+            expert = "Finding the expert route…"
+        box.mount(Static(expert, id="expert-route", markup=False))
         if items:
             self._road(1)
 
