@@ -312,6 +312,8 @@ def score_route(
         turns.append,
         rubric.repair_within,
     )
+    base_line, weights, step = ctx.base_line, rubric.weights, ctx.plan.step
+    used: dict[int, list[Any]] = {}  # id of a verdict (held alive in the list) -> [it, uses]
     for pos, (beat_id, index) in enumerate(route):
         if ended:
             raise RouteError(
@@ -330,19 +332,24 @@ def score_route(
                 f"beat '{node}' has no choice {index + 1} (it has {len(beat.choices)})",
                 "check the choice number",
             )
-        if open_rupture is not None and state.rupture not in ("none", open_rupture.kind):
+        rupture = state.rupture
+        if open_rupture is not None and rupture not in ("none", open_rupture.kind):
             # one rupture turned into another (a withdrawal into a confrontation): the new one
             # starts its own record and its own count (3RS codes each rupture marker)
-            open_rupture.outcome = f"turned into a {state.rupture}"
+            open_rupture.outcome = f"turned into a {rupture}"
             open_rupture = None
-        if state.rupture != "none" and open_rupture is None:
-            open_rupture = Rupture(state.rupture, pos + 1, node, 0, "open at end", False)
+        if rupture != "none" and open_rupture is None:
+            open_rupture = Rupture(rupture, pos + 1, node, 0, "open at end", False)
             ruptures.append(open_rupture)
         static = static_of(node, index)
         judged = _judged_at(ctx, static, state, memo)
-        valence, memo = judged.verdict.valence, judged.verdict.memo
-        lines = _lines(ctx, node, index, judged)
-        result = ctx.plan.step(node, state, index)
+        verdict = judged.verdict
+        valence, memo = verdict.valence, verdict.memo
+        lines = [  # `_lines`, inlined: this loop runs once per choice
+            judged.reason or base_line(node, index, valence, weights[valence], judged.dimension),  # type: ignore[index]
+            *judged.tail,
+        ]
+        result = step(node, state, index)
         choice = beat.choices[index]
         if open_rupture is not None:
             open_rupture.escalated |= valence == "P"
@@ -357,8 +364,11 @@ def score_route(
                 if open_rupture.turns_open >= repair_within:
                     open_rupture.outcome = "unrepaired"
         points = judged.points
-        for dimension, gained in judged.dims:
-            dims[dimension] += gained
+        seen = used.get(id(judged))  # the dimensions are summed once per distinct verdict
+        if seen is None:
+            used[id(judged)] = [judged, 1]
+        else:
+            seen[1] += 1
         # positional: TurnScore's field order (this loop runs once per choice)
         append(
             TurnScore(
@@ -382,6 +392,9 @@ def score_route(
         node, state = result.node, result.state
         if result.ended:
             ended, ending = True, result.ending
+    for judged, uses in used.values():
+        for dimension, gained in judged.dims:
+            dims[dimension] += gained * uses
     end = end_lines(ctx, state, ending) if ended else []
     net = sum(t.points for t in turns) + sum(ln.points for ln in end)
     for ln in end:

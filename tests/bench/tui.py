@@ -175,5 +175,7 @@ async def debrief_latency(path: Path) -> float:
         await pilot.press("enter")
         to_debrief = await asyncio.wait_for(debrief, 60) - enter
         await app.workers.wait_for_complete()
-        print(f"      {path.stem}: closing {to_closing * 1000:.0f} ms, debrief {to_debrief * 1000:.0f} ms")
+        print(
+            f"      {path.stem}: closing {to_closing * 1000:.0f} ms, debrief {to_debrief * 1000:.0f} ms"
+        )
         return to_closing + to_debrief
