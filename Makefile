@@ -1,5 +1,8 @@
 # attunement: `make play` to practise, `make test` to run every check.
 PYTHON ?= python3
+# bash with pipefail: a failing install fails the target even when its output is filtered
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 VENV   := .venv
 BIN    := $(VENV)/bin
 # Installs come from the lock files in .ci/ (`make lock` writes them from pyproject.toml).
@@ -16,8 +19,10 @@ $(VENV)/bin/python:
 
 # `make play` needs the runtime only; `make test` adds the dev tools and the PostgreSQL driver.
 $(RUNTIME): pyproject.toml .ci/requirements.txt | $(VENV)/bin/python
-	@echo "Setting up attunement (first run only)..."
-	$(BIN)/python -m pip install --quiet --progress-bar off -r .ci/requirements.txt
+	@echo "Setting up attunement (first run only): installing the runtime from .ci/requirements.txt..."
+	@# one line per package as it is fetched and installed: progress, not a silent wait
+	$(BIN)/python -m pip install --progress-bar off -r .ci/requirements.txt \
+	  | { grep --line-buffered -E '^(Collecting|Installing|Successfully)' || true; }
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	$(BIN)/python -m compileall -q simulator scoring
 	touch $(RUNTIME)

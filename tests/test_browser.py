@@ -74,6 +74,22 @@ window.__attuneOut = "";
 """Keeps what the served app writes to the page's terminal, so the test waits on what it shows."""
 
 
+def page_shows(page: Any, text: str) -> None:
+    """Wait until the served app has drawn `text` on `page` (it arrives as terminal output,
+    kept by `CAPTURE`); fail with what it did draw."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(
+            "t => window.__attuneOut !== undefined && window.__attuneOut.includes(t)",
+            arg=text,
+            timeout=WAIT_MS,
+        )
+    except PlaywrightTimeout:
+        drawn = re.sub(r"\x1b\[[0-9;?$]*[A-Za-z]", "", page.evaluate("window.__attuneOut"))
+        raise AssertionError(f"the page never showed {text!r}; last: {drawn[-800:]}") from None
+
+
 def _wait_for_choice(db: Any, turn: int, timeout: float = 120) -> bool:
     """Wait until the session has `turn` choices stored; True once it has ended."""
     deadline = time.monotonic() + timeout
@@ -91,7 +107,6 @@ def _wait_for_choice(db: Any, turn: int, timeout: float = 120) -> bool:
 
 
 def test_play_to_the_debrief_in_a_browser(tmp_path: Path) -> None:
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     assert Path(CHROMIUM).exists(), "Debian's chromium is needed: `make test` installs it"
@@ -117,18 +132,7 @@ def test_play_to_the_debrief_in_a_browser(tmp_path: Path) -> None:
             page.goto(f"http://127.0.0.1:{port}/")
 
             def shows(text: str) -> None:
-                """Wait until the app has drawn `text` (it arrives as terminal output)."""
-                try:
-                    page.wait_for_function(
-                        "t => window.__attuneOut.includes(t)", arg=text, timeout=WAIT_MS
-                    )
-                except PlaywrightTimeout:
-                    drawn = re.sub(
-                        r"\x1b\[[0-9;?$]*[A-Za-z]", "", page.evaluate("window.__attuneOut")
-                    )
-                    raise AssertionError(
-                        f"the page never showed {text!r}; last: {drawn[-800:]}"
-                    ) from None
+                page_shows(page, text)
 
             shows("Log in to attunement")
             page.mouse.click(640, 370)  # the name field

@@ -489,10 +489,9 @@ def test_a_browser_launched_from_the_lms_plays_to_the_debrief_and_the_lms_gets_t
     """The whole path as a trainee meets it: the LMS's page starts the login, the platform posts
     the id_token back, the served app opens on the activity's vignette without a password, and
     the score reaches the stand-in's gradebook when the session ends."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
-    from tests.test_browser import CAPTURE, CHROMIUM, FLAGS, SHOTS, WAIT_MS
+    from tests.test_browser import CAPTURE, CHROMIUM, FLAGS, SHOTS, page_shows
 
     lms = tool.lms
     lms.next_launch = {"sub": "browser-1", "name": "Bea Browser", "link": "rl-browser",
@@ -505,17 +504,7 @@ def test_a_browser_launched_from_the_lms_plays_to_the_debrief_and_the_lms_gets_t
         page.goto(f"{lms.url}/start?login_hint=browser-1&target={tool.url}/lti/launch")
 
         def shows(text: str) -> None:
-            try:
-                page.wait_for_function(
-                    "t => window.__attuneOut !== undefined && window.__attuneOut.includes(t)",
-                    arg=text,
-                    timeout=WAIT_MS,
-                )
-            except PlaywrightTimeout:
-                drawn = re.sub(r"\x1b\[[0-9;?$]*[A-Za-z]", "", page.evaluate("window.__attuneOut"))
-                raise AssertionError(
-                    f"the page never showed {text!r}; last: {drawn[-800:]}"
-                ) from None
+            page_shows(page, text)
 
         shows("Learning objectives")  # the activity's briefing, with no login screen before it
         assert "Log in to attunement" not in page.evaluate("window.__attuneOut")

@@ -232,15 +232,18 @@ lti_platforms = Table(
 )
 """An LMS registered with `attune lti register`: where its logins, tokens and keys are."""
 
+
+def _platform_key() -> Column[int]:
+    """The platform a row belongs to, as the first part of its key."""
+    return Column(
+        "platform_id", Integer, ForeignKey("lti_platforms.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
 lti_deployments = Table(
     "lti_deployments",
     metadata,
-    Column(
-        "platform_id",
-        Integer,
-        ForeignKey("lti_platforms.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    _platform_key(),
     Column("deployment_id", String(255), primary_key=True),
 )
 
@@ -270,12 +273,7 @@ third-party cookies in the LMS's frame still launches). A nonce is used once."""
 lti_users = Table(
     "lti_users",
     metadata,
-    Column(
-        "platform_id",
-        Integer,
-        ForeignKey("lti_platforms.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    _platform_key(),
     Column("sub", String(255), primary_key=True),
     Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False),
 )
@@ -283,12 +281,7 @@ lti_users = Table(
 lti_contexts = Table(
     "lti_contexts",
     metadata,
-    Column(
-        "platform_id",
-        Integer,
-        ForeignKey("lti_platforms.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    _platform_key(),
     Column("context_id", String(255), primary_key=True),
     Column("cohort_id", Integer, ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False),
 )
@@ -296,12 +289,7 @@ lti_contexts = Table(
 lti_links = Table(
     "lti_links",
     metadata,
-    Column(
-        "platform_id",
-        Integer,
-        ForeignKey("lti_platforms.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    _platform_key(),
     Column("resource_link_id", String(255), primary_key=True),
     Column(
         "assignment_id", Integer, ForeignKey("assignments.id", ondelete="CASCADE"), nullable=False
