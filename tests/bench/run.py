@@ -419,6 +419,40 @@ def bench_search() -> None:
         )
 
 
+def bench_install() -> None:
+    """The first `make play`'s set-up on a fresh clone: the runtime only, from the lock file
+    (the time until the player would open, and the size of the venv it leaves)."""
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        clone = Path(tmp) / "clone"
+        subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+        t0 = time.perf_counter()
+        done = subprocess.run(
+            ["make", ".venv/.runtime"], cwd=clone, capture_output=True, text=True, check=False
+        )
+        took = time.perf_counter() - t0
+        if done.returncode != 0:
+            print(done.stdout[-2000:], done.stderr[-2000:])
+        venv = clone / ".venv"
+        size = sum(f.stat().st_size for f in venv.rglob("*") if f.is_file() and not f.is_symlink())
+        shown = sum(line.startswith("Collecting") for line in done.stdout.splitlines())
+        record(
+            "first `make play` set-up on a fresh clone (runtime only, from the lock file)",
+            f"{took:.0f} s, {shown} progress lines",
+            "<= 45 s, with progress",
+            done.returncode == 0 and took <= 45 and shown > 0,
+        )
+        record(
+            "the runtime venv `make play` leaves",
+            f"{size / 1e6:.0f} MB",
+            "<= 150 MB",
+            size <= 150e6,
+        )
+        shutil.rmtree(clone, ignore_errors=True)
+
+
 SUITES = {
     "search": bench_search,
     "analysis": bench_analysis,
@@ -427,6 +461,7 @@ SUITES = {
     "bounds": bench_bounds,
     "tui": bench_tui,
     "hotspots": bench_hotspots,
+    "install": bench_install,
 }
 
 
