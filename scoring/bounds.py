@@ -6,13 +6,18 @@ bounded by its `turn_limit`. For each triple we keep the highest and the lowest 
 reach it and one predecessor for each. The overall score at an ending depends only on the net
 points and the number of turns (which the state holds), and rises with the net, so the best
 (worst) overall is found among the per-triple maxima (minima).
+
+State variables that nothing reads -- no rubric rule, no branch condition of the vignette, not
+the engine -- are held at zero in the search's keys (`dead_fields`): states that differ only in
+them score alike and step alike, so they are one state to the search. (In the shipped
+vignettes shame and openness are shown to the trainee but read by no rule or branch: the search
+meets 3-4x fewer states.) `state_window` counts the client's full states, for the lint.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable
 from fractions import Fraction
-from types import MappingProxyType
 from typing import NamedTuple
 
 from scoring.context import Context, env_template
@@ -20,7 +25,7 @@ from scoring.rubric import Rubric
 from scoring.scorer import choice_points, end_lines, is_stalled, overall
 from simulator.content.analysis import gc_paused
 from simulator.content.model import Vignette
-from simulator.play.engine import ClientState
+from simulator.play.engine import ClientState, Plan
 
 Key = tuple[str, ClientState, int]
 
@@ -42,9 +47,63 @@ class Bounds(NamedTuple):
     """Beats with two or more choices where, in every state reached, all choices score the same."""
     open_at: frozenset[str] = frozenset()
     """Endings that some route reaches with a rupture still open."""
-    window: Mapping[str, tuple[int, int, int]] = MappingProxyType({})
-    """Per beat, how many of the distinct client states it is reached in are below, inside and
-    above the client's window."""
+
+
+def dead_fields(v: Vignette, rubric: Rubric) -> tuple[int, ...]:
+    """The state variables (by position in `ClientState.values`) that no rubric rule and no
+    branch condition of `v` reads, nor the engine (which reads arousal for the window)."""
+    from simulator.content.expr import names_in
+    from simulator.play.engine import _NAMES
+
+    read = {"arousal"}
+    for rule in (*rubric.rules, *rubric.reclassify):
+        read |= names_in(rule.when)
+    for beat in v.beats:
+        for choice in beat.choices:
+            if isinstance(choice.to, list):
+                for branch in choice.to:
+                    if branch.if_ is not None:
+                        read |= names_in(branch.if_)
+    return tuple(i for i, name in enumerate(_NAMES) if name not in read)
+
+
+def _zeroing(dead: tuple[int, ...]) -> Callable[[ClientState], ClientState]:
+    """Holds the `dead` variables of a state at zero (the identity when there are none)."""
+    if not dead:
+        return lambda st: st
+
+    def zeroed(st: ClientState) -> ClientState:
+        values = st.values
+        if not any(values[i] for i in dead):
+            return st  # most steps leave them alone: no new state to build
+        held = list(values)
+        for i in dead:
+            held[i] = 0
+        return st._replace(values=tuple(held))
+
+    return zeroed
+
+
+def state_window(v: Vignette, plan: Plan) -> dict[str, tuple[int, int, int]]:
+    """Per beat, how many of the distinct full client states it is reached in (within the turn
+    limit) are below, inside and above the client's window of tolerance: every variable
+    counts here, read or not, as the trainee meets the client."""
+    low, high = v.window.low, v.window.high
+    node, state = plan.begin()
+    counts: dict[str, list[int]] = {}
+    layer = {(node, state)}
+    while layer:
+        following: set[tuple[str, ClientState]] = set()
+        for beat, st in layer:
+            arousal = st.get("arousal")
+            c = counts.setdefault(beat, [0, 0, 0])
+            c[0 if arousal < low else 2 if arousal > high else 1] += 1
+            for index in range(len(v.beat_map[beat].choices)):
+                result = plan.step(beat, st, index)
+                if not result.ended:
+                    following.add((result.node, result.state))
+        layer = following  # the state holds the turn: a pair never recurs in a later layer
+    return {beat: (c[0], c[1], c[2]) for beat, c in counts.items()}
 
 
 def compute_bounds(v: Vignette, rubric: Rubric, ctx: Context | None = None) -> Bounds:
@@ -56,7 +115,9 @@ def compute_bounds(v: Vignette, rubric: Rubric, ctx: Context | None = None) -> B
 def _compute(v: Vignette, ctx: Context) -> Bounds:
     plan = ctx.plan
     node, state = plan.begin()
-    start: Key = (node, state, 0)
+    dead = dead_fields(v, ctx.rubric)
+    zeroed = _zeroing(dead)
+    start: Key = (node, zeroed(state), 0)
     # Every key is interned as an integer the first time it is reached (one hash per edge);
     # per key id: best net and its predecessor (key id, choice), worst net and its predecessor.
     ids: dict[Key, int] = {start: 0}
@@ -71,8 +132,6 @@ def _compute(v: Vignette, ctx: Context) -> Bounds:
     distinguished: set[str] = set()
     decisions: set[str] = {b.id for b in v.beats if len(b.choices) > 1}
     n_choices = {b.id: range(len(b.choices)) for b in v.beats}
-    low, high = v.window.low, v.window.high
-    window: dict[str, list[int]] = {}
     while frontier:
         layer: list[int] = []
         # A (beat, client state) pair steps the same whatever the memo, so its steps are taken
@@ -83,17 +142,15 @@ def _compute(v: Vignette, ctx: Context) -> Bounds:
             beat, st, memo = keys[kid]
             outs = steps.get((beat, st))
             if outs is None:
-                arousal = st.get("arousal")
-                counts = window.setdefault(beat, [0, 0, 0])
-                counts[0 if arousal < low else 2 if arousal > high else 1] += 1
                 outs = steps[(beat, st)] = []
                 for index in n_choices[beat]:
                     result = plan.step(beat, st, index)
+                    after = zeroed(result.state)
                     if result.ended:
-                        end = sum(ln.points for ln in end_lines(ctx, result.state, result.ending))
-                        outs.append((result.ending or result.node, result.state, True, end))
+                        end = sum(ln.points for ln in end_lines(ctx, after, result.ending))
+                        outs.append((result.ending or result.node, after, True, end))
                     else:
-                        outs.append((result.node, result.state, False, 0))
+                        outs.append((result.node, after, False, 0))
             seen_points: set[int] = set()
             base = env_template(ctx, st, memo)
             key_hi, key_lo = hi[kid], lo[kid]
@@ -134,7 +191,6 @@ def _compute(v: Vignette, ctx: Context) -> Bounds:
         pairs=expanded,
         undistinguished=frozenset((decisions & {k[0] for k in keys}) - distinguished),
         open_at=frozenset(keys[t][0] for t in terminal if keys[t][1].rupture != "none"),
-        window={beat: (c[0], c[1], c[2]) for beat, c in window.items()},
     )
 
 

@@ -15,8 +15,9 @@ def scoring_findings(v: Vignette, lines: dict[str, int]) -> list[Finding]:
     from scoring.story import Story
 
     rubric = default_rubric()
+    story = Story(v, rubric)
     try:
-        bounds = Story(v, rubric).bounds()  # searched once per content, then from the cache
+        bounds = story.bounds()  # searched once per content, then from the cache
     except ValueError as exc:
         return [Finding("error", "no-route-in-limit", str(exc))]
     levels = rubric.bands.overall.levels
@@ -54,7 +55,7 @@ def scoring_findings(v: Vignette, lines: dict[str, int]) -> list[Finding]:
                     lines.get(ending),
                 )
             )
-    out.extend(_depicted_findings(v, bounds.window, lines))
+    out.extend(_depicted_findings(v, story.state_window(), lines))
     for beat in sorted(bounds.undistinguished, key=lambda b: lines.get(b, 0)):
         out.append(
             Finding(

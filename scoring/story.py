@@ -99,6 +99,15 @@ class Story:
             )
         return self._bounds
 
+    def state_window(self) -> dict[str, tuple[int, int, int]]:
+        """Per beat, the distinct client states it is reached in below, inside and above the
+        window (`scoring.bounds.state_window`), counted once per content, then from the cache."""
+        from scoring.bounds import state_window
+        from simulator.content.datacache import cached
+
+        raw, inputs = self._cache_key()
+        return cached("window", raw, lambda _: state_window(self.vignette, self.plan), inputs)
+
     def road_not_taken(
         self, route: Sequence[tuple[str, int]], turn: int, order: Sequence[int] | None = None
     ) -> RoadNotTaken:
