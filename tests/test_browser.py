@@ -90,6 +90,18 @@ def page_shows(page: Any, text: str) -> None:
         raise AssertionError(f"the page never showed {text!r}; last: {drawn[-800:]}") from None
 
 
+def focus_terminal(page: Any, x: int, y: int) -> None:
+    """Click the page's terminal at (x, y) and wait until it has the keyboard: keys typed
+    before xterm's input element has the focus never reach the app (a busy machine is slow to
+    give it)."""
+    page.mouse.click(x, y)
+    page.wait_for_function(
+        "() => document.activeElement !== null"
+        " && document.activeElement.classList.contains('xterm-helper-textarea')",
+        timeout=WAIT_MS,
+    )
+
+
 def _wait_for_choice(db: Any, turn: int, timeout: float = 120) -> bool:
     """Wait until the session has `turn` choices stored; True once it has ended."""
     deadline = time.monotonic() + timeout
@@ -135,10 +147,12 @@ def test_play_to_the_debrief_in_a_browser(tmp_path: Path) -> None:
                 page_shows(page, text)
 
             shows("Log in to attunement")
-            page.mouse.click(640, 370)  # the name field
+            focus_terminal(page, 640, 370)  # the name field
             page.keyboard.type("amy", delay=20)
+            shows("amy")  # the name is in its field
             page.keyboard.press("Enter")
             page.keyboard.type("amy-passphrase-1", delay=20)
+            shows("•" * len("amy-passphrase-1"))  # the password is in its field, masked
             page.keyboard.press("Enter")
             shows("Logged in as amy")
             shows("Difficulty")  # the library's table has loaded

@@ -491,7 +491,7 @@ def test_a_browser_launched_from_the_lms_plays_to_the_debrief_and_the_lms_gets_t
     the score reaches the stand-in's gradebook when the session ends."""
     from playwright.sync_api import sync_playwright
 
-    from tests.test_browser import CAPTURE, CHROMIUM, FLAGS, SHOTS, page_shows
+    from tests.test_browser import CAPTURE, CHROMIUM, FLAGS, SHOTS, focus_terminal, page_shows
 
     lms = tool.lms
     lms.next_launch = {"sub": "browser-1", "name": "Bea Browser", "link": "rl-browser",
@@ -509,7 +509,7 @@ def test_a_browser_launched_from_the_lms_plays_to_the_debrief_and_the_lms_gets_t
         shows("Learning objectives")  # the activity's briefing, with no login screen before it
         assert "Log in to attunement" not in page.evaluate("window.__attuneOut")
         assert lms.auth_requests[-1]["login_hint"] == "browser-1"
-        page.mouse.click(640, 700)  # the terminal takes the keys once it has the focus
+        focus_terminal(page, 640, 700)  # the terminal takes the keys once it has the focus
         page.keyboard.press("Enter")  # start the session
         db = open_database(tool.db_url)
 
