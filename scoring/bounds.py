@@ -7,27 +7,30 @@ reach it and one predecessor for each. The overall score at an ending depends on
 points and the number of turns (which the state holds), and rises with the net, so the best
 (worst) overall is found among the per-triple maxima (minima).
 
-State variables that nothing reads -- no rubric rule, no branch condition of the vignette, not
-the engine -- are held at zero in the search's keys (`dead_fields`): states that differ only in
-them score alike and step alike, so they are one state to the search. (In the shipped
-vignettes shame and openness are shown to the trainee but read by no rule or branch: the search
-meets 3-4x fewer states.) `state_window` counts the client's full states, for the lint.
+States that nothing can tell apart are one state to the search (`held`): state variables that
+no rule, no branch condition of the vignette and not the engine reads are held at zero; the
+scoring memo and the rupture's turn count, read only in comparisons with numbers, stop at the
+value from which every reader sees them alike. Rules are those that can fire for the vignette's
+choices (a rule about another attachment style reads nothing). In the shipped vignettes shame
+and openness are shown to the trainee but read by no rule or branch, and only one client's
+attachment style has a rule that reads the memo: the search meets about 4x fewer states.
+`state_window` counts the client's full states, for the lint.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from fractions import Fraction
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from scoring.context import Context, env_template
+from scoring.context import ACCOMMODATION_CAP, Context, env_template
 from scoring.rubric import Rubric
 from scoring.scorer import choice_points, end_lines, is_stalled, overall
 from simulator.content.analysis import gc_paused
 from simulator.content.model import Vignette
-from simulator.play.engine import ClientState, Plan
+from simulator.play.engine import RUPTURE_TURNS_CAP, ClientState, Plan
 
-Key = tuple[str, ClientState, int]
+Key = tuple[str, Any, int]
+"""(beat, client state, memo); at an end, (ending, (ending, turns, rupture open), 0)."""
 
 
 class Bound(NamedTuple):
@@ -49,39 +52,65 @@ class Bounds(NamedTuple):
     """Endings that some route reaches with a rupture still open."""
 
 
-def dead_fields(v: Vignette, rubric: Rubric) -> tuple[int, ...]:
-    """The state variables (by position in `ClientState.values`) that no rubric rule and no
-    branch condition of `v` reads, nor the engine (which reads arousal for the window)."""
-    from simulator.content.expr import names_in
+MEMO = "accommodated_before"
+"""The scoring memo's name in rule conditions: earlier accommodating choices, counted."""
+
+
+class Held(NamedTuple):
+    """What the search may leave out of a state, because nothing that reads states can tell."""
+
+    dead: frozenset[str]
+    """State variables held at zero: no rule that can fire for one of the vignette's choices
+    reads them, no branch condition, nor the engine (which reads arousal for the window)."""
+    rupture_turns_from: int | None
+    """The rupture's turn count from this value up is one value (None: it is read otherwise)."""
+    memo_from: int | None
+    """Likewise for the scoring memo (0 when nothing reads it)."""
+
+
+def held(ctx: Context) -> Held:
+    """Rules are those left once each choice's own names and the vignette's attachment are put
+    in (`Context.static`): a rule about another attachment style reads nothing here.
+
+    The rupture's turn count only counts up or restarts at zero, and the memo only counts up,
+    so where every reader compares them with constants, all values above the constants look
+    alike to every reader, now and after any choice: the search keeps one of them."""
+    from simulator.content.expr import alike_from, compared_with, names_in
     from simulator.play.engine import _NAMES
 
+    v, rubric = ctx.v, ctx.rubric
+    known = {"repair_within": rubric.repair_within, "attachment": v.attachment}
     read = {"arousal"}
-    for rule in (*rubric.rules, *rubric.reclassify):
-        read |= names_in(rule.when)
+    conditions: set[str] = set()
     for beat in v.beats:
-        for choice in beat.choices:
+        for index, choice in enumerate(beat.choices):
+            static = ctx.static(beat.id, index)
+            read.update(static.state_reads)
+            conditions.update(r.when for r in (*static.reclassify, *static.rules))
             if isinstance(choice.to, list):
-                for branch in choice.to:
-                    if branch.if_ is not None:
-                        read |= names_in(branch.if_)
-    return tuple(i for i, name in enumerate(_NAMES) if name not in read)
-
-
-def _zeroing(dead: tuple[int, ...]) -> Callable[[ClientState], ClientState]:
-    """Holds the `dead` variables of a state at zero (the identity when there are none)."""
-    if not dead:
-        return lambda st: st
-
-    def zeroed(st: ClientState) -> ClientState:
-        values = st.values
-        if not any(values[i] for i in dead):
-            return st  # most steps leave them alone: no new state to build
-        held = list(values)
-        for i in dead:
-            held[i] = 0
-        return st._replace(values=tuple(held))
-
-    return zeroed
+                conditions.update(b.if_ for b in choice.to if b.if_ is not None)
+    # the scorer's own reads: the last turn to repair in, and a rupture still open at the end
+    counted: dict[str, set[tuple[str, Any]] | None] = {
+        "rupture_turns": {("==", rubric.repair_within - 1), ("<", rubric.repair_within)},
+        MEMO: set(),
+    }
+    for source in conditions:
+        read |= names_in(source)
+        for name, comparisons in compared_with(source, known).items():
+            if name in counted:
+                before = counted[name]
+                counted[name] = (
+                    None if before is None or comparisons is None else before | comparisons
+                )
+    alike = {
+        name: None if comparisons is None else alike_from(frozenset(comparisons))
+        for name, comparisons in counted.items()
+    }
+    return Held(
+        frozenset(name for name in _NAMES if name not in read),
+        alike["rupture_turns"],
+        alike[MEMO],
+    )
 
 
 def state_window(v: Vignette, plan: Plan) -> dict[str, tuple[int, int, int]]:
@@ -113,11 +142,18 @@ def compute_bounds(v: Vignette, rubric: Rubric, ctx: Context | None = None) -> B
 
 
 def _compute(v: Vignette, ctx: Context) -> Bounds:
-    plan = ctx.plan
+    holds = held(ctx)
+    # the engine's own steps, with what nothing reads left out of the states
+    plan = Plan(
+        v,
+        held=holds.dead,
+        rupture_turns_cap=RUPTURE_TURNS_CAP
+        if holds.rupture_turns_from is None
+        else holds.rupture_turns_from,
+    )
+    memo_cap = ACCOMMODATION_CAP if holds.memo_from is None else holds.memo_from
     node, state = plan.begin()
-    dead = dead_fields(v, ctx.rubric)
-    zeroed = _zeroing(dead)
-    start: Key = (node, zeroed(state), 0)
+    start: Key = (node, state, 0)
     # Every key is interned as an integer the first time it is reached (one hash per edge);
     # per key id: best net and its predecessor (key id, choice), worst net and its predecessor.
     ids: dict[Key, int] = {start: 0}
@@ -132,11 +168,12 @@ def _compute(v: Vignette, ctx: Context) -> Bounds:
     distinguished: set[str] = set()
     decisions: set[str] = {b.id for b in v.beats if len(b.choices) > 1}
     n_choices = {b.id: range(len(b.choices)) for b in v.beats}
+    ends: dict[tuple[Any, ...], int] = {}  # points the end adds, by what they depend on
     while frontier:
         layer: list[int] = []
         # A (beat, client state) pair steps the same whatever the memo, so its steps are taken
         # once; the state holds the turn, so a pair never recurs in a later layer.
-        steps: dict[tuple[str, ClientState], list[tuple[str, ClientState, bool, int]]] = {}
+        steps: dict[tuple[str, ClientState], list[tuple[str, Any, bool, int]]] = {}
         for kid in frontier:
             expanded += 1
             beat, st, memo = keys[kid]
@@ -145,10 +182,18 @@ def _compute(v: Vignette, ctx: Context) -> Bounds:
                 outs = steps[(beat, st)] = []
                 for index in n_choices[beat]:
                     result = plan.step(beat, st, index)
-                    after = zeroed(result.state)
+                    after = result.state
                     if result.ended:
-                        end = sum(ln.points for ln in end_lines(ctx, after, result.ending))
-                        outs.append((result.ending or result.node, after, True, end))
+                        # an end is told apart only by what ranks it: the ending, the turns
+                        # taken, and whether a rupture is still open (for `open_at`)
+                        ending = result.ending or result.node
+                        end_key = (ending, after.turn, after.rupture != "none")
+                        end = ends.get((end_key, after.rupture, after.rupture_turns))
+                        if end is None:
+                            end = ends[(end_key, after.rupture, after.rupture_turns)] = sum(
+                                ln.points for ln in end_lines(ctx, after, result.ending)
+                            )
+                        outs.append((ending, end_key, True, end))
                     else:
                         outs.append((result.node, after, False, 0))
             seen_points: set[int] = set()
@@ -156,9 +201,11 @@ def _compute(v: Vignette, ctx: Context) -> Bounds:
             key_hi, key_lo = hi[kid], lo[kid]
             for index, (to, after, ended, end) in enumerate(outs):
                 pts, memo2 = choice_points(ctx, beat, st, memo, index, base)
+                if memo2 > memo_cap:
+                    memo2 = memo_cap  # memos that no rule can tell apart are one memo
                 seen_points.add(pts)
                 pts += end
-                nxt: Key = (to, after, memo2)
+                nxt: Key = (to, after, 0 if ended else memo2)
                 up, down = key_hi + pts, key_lo + pts
                 nid = ids.get(nxt)
                 if nid is None:  # first reached: (inlined: this runs once per pair and choice)
@@ -169,7 +216,7 @@ def _compute(v: Vignette, ctx: Context) -> Bounds:
                     hi_from.append((kid, index))
                     lo_from.append((kid, index))
                     if ended:
-                        terminal[nid] = after.turn
+                        terminal[nid] = after[1]
                     else:
                         layer.append(nid)
                     continue
@@ -190,7 +237,7 @@ def _compute(v: Vignette, ctx: Context) -> Bounds:
         worst=Bound(worst[0], lo[worst[2]], _walk(keys, lo_from, worst[2]), worst[3]),
         pairs=expanded,
         undistinguished=frozenset((decisions & {k[0] for k in keys}) - distinguished),
-        open_at=frozenset(keys[t][0] for t in terminal if keys[t][1].rupture != "none"),
+        open_at=frozenset(keys[t][0] for t in terminal if keys[t][1][2]),
     )
 
 

@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 from scoring.results import Line
 from scoring.rubric import BEAT_FLAGS, PointRule, Reclassify, Rubric
 from simulator.content.codebook import VALENCE_NAMES, Codebook, codebook
-from simulator.content.expr import Pred, names_in, requirements
+from simulator.content.expr import Pred, names_in, residual
 from simulator.content.model import Vignette
 from simulator.play.engine import ClientState, Plan
 
@@ -45,12 +45,12 @@ class _Static(NamedTuple):
     reads_turn: bool = False
 
 
-def _possible(rule: Reclassify | PointRule, known: dict[str, bool]) -> bool:
-    """False when the rule's text requires a name that is known to be false for this choice."""
-    for group in requirements(rule.when):
-        if all(name in known and not known[name] for name in group):
-            return False
-    return True
+def _candidate(rule: Reclassify | PointRule, known: dict[str, Any]) -> frozenset[str] | None:
+    """None when the rule can never fire for a choice whose `known` names (its moves, families
+    and the beat's flags, the vignette's attachment, the rubric's constants) are as given;
+    otherwise the names its condition still reads once those are put in."""
+    value, still = residual(rule.when, known)
+    return None if value is not None and not value else still
 
 
 class Context:
@@ -171,13 +171,18 @@ class Context:
         flags["invites_rupture"] = invites
         flags.update(zip(BEAT_FLAGS, self.beat_flags(beat), strict=True))
         flags["repair_within"] = self.rubric.repair_within  # type: ignore[assignment]
-        known = {k: bool(v) for k, v in flags.items() if k != "repair_within"}
-        reclassify = tuple(r for r in self.rubric.reclassify if _possible(r, known))
-        rules = tuple(r for r in self.rubric.rules if _possible(r, known))
+        # Everything about the choice is known but its valence, which reclassification may change.
+        known: dict[str, Any] = {**flags, "attachment": self.v.attachment}
+        folded = {id(r): _candidate(r, known) for r in self.rubric.reclassify}
+        folded.update((id(r), _candidate(r, known)) for r in self.rubric.rules)
+        reclassify = tuple(r for r in self.rubric.reclassify if folded[id(r)] is not None)
+        rules = tuple(r for r in self.rubric.rules if folded[id(r)] is not None)
+        still: set[str] = set().union(*(f for f in folded.values() if f is not None))
         # keep only the static names the candidate rules read: a smaller env to build per choice
         read = set().union(*(names_in(r.when) for r in (*reclassify, *rules)))
         valence = cb.combined_valence(moves)
-        state_reads = tuple(sorted(n for n in read if n not in flags and n not in VALENCE_FLAGS))
+        # the state names the rules still read once the choice's own are put in
+        state_reads = tuple(sorted(still - VALENCE_FLAGS))
         untimed = [n for n in state_reads if n != "turn"]
         static_env = {k: v for k, v in flags.items() if k in read}
         _set_valence(static_env, valence)  # the default; reclassification overrides it

@@ -187,12 +187,12 @@ def test_route_cursor_refuses_a_choice_that_does_not_fit_until_rewound() -> None
 
 
 def test_a_variable_a_branch_reads_stays_in_the_search() -> None:
-    """The search holds unread state variables at zero (`dead_fields`). Shame, read here only by
+    """The search holds unread state variables at zero (`scoring.bounds.held`). Shame, read here only by
     a branch, must stay: the attuned choices raise shame, and past a point the client drops out,
     so the best route is the one that keeps shame low. Treated as unread, the search would
     promise the dropout-free score of the attuned route."""
-    from scoring.bounds import dead_fields
-    from simulator.play.engine import _NAMES
+    from scoring.bounds import held
+    from scoring.context import Context
     from tests.builders import choice, vignette
 
     exposed = [
@@ -219,29 +219,9 @@ def test_a_variable_a_branch_reads_stays_in_the_search() -> None:
         turn_limit=7,  # the b-c loop: few enough routes to try them all
     )
     rubric = default_rubric()
-    assert _NAMES.index("shame") not in dead_fields(v, rubric)
-    assert _NAMES.index("openness") in dead_fields(v, rubric)
+    dead = held(Context(v, rubric)).dead
+    assert "shame" not in dead
+    assert "openness" in dead
     scores = [score_route(v, r, rubric).overall for r in all_routes(v)]
     bounds = compute_bounds(v, rubric)
     assert (bounds.best.overall, bounds.worst.overall) == (max(scores), min(scores))
-
-
-@pytest.mark.parametrize("name", ["ray", "nadia", "liam"])
-def test_holding_unread_variables_changes_no_bound(
-    name: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """On shipped vignettes (shame and openness shown, never read), the search with the unread
-    variables held at zero finds the same best and worst scores as the search over every state,
-    and expands fewer states."""
-    import scoring.bounds
-    from simulator.content.library import bundled_path
-
-    v, rubric = load_vignette(bundled_path(name)), default_rubric()  # type: ignore[arg-type]
-    held = compute_bounds(v, rubric)
-    monkeypatch.setattr(scoring.bounds, "dead_fields", lambda v, rubric: ())
-    full = compute_bounds(v, rubric)
-    assert (held.best.overall, held.best.net, held.worst.overall, held.worst.net) == (
-        full.best.overall, full.best.net, full.worst.overall, full.worst.net,
-    )  # fmt: skip
-    assert (held.undistinguished, held.open_at) == (full.undistinguished, full.open_at)
-    assert held.pairs < full.pairs

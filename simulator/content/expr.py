@@ -12,6 +12,7 @@ Nothing is ever passed to `eval`.
 from __future__ import annotations
 
 import ast
+import math
 import operator
 from collections.abc import Callable, Mapping
 from functools import lru_cache
@@ -272,3 +273,118 @@ def names_in(source: str) -> frozenset[str]:
     return frozenset(
         n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id not in _LITERAL_WORDS
     )
+
+
+_OPEN = object()
+"""`_fold`'s value for a part whose value depends on names not known."""
+
+
+def residual(source: str, known: Mapping[str, Any]) -> tuple[Any, frozenset[str]]:
+    """Partial evaluation: the condition with the `known` names put in, folded as far as they
+    allow. Returns (value, frozenset()) when that decides it (the value's truth is the
+    condition's), or (None, the names the rest still reads) when it does not.
+
+    A scorer uses it to drop rules that can never fire for a choice, and to learn which of the
+    client's state names the remaining ones read. Exact: only parts whose every name is known
+    are evaluated, by Python's own operators, as the compiled condition would."""
+    value, names = _fold(_tree(source.strip()), known)
+    return (None, names) if value is _OPEN else (value, frozenset())
+
+
+def _fold(node: ast.AST, known: Mapping[str, Any]) -> tuple[Any, frozenset[str]]:
+    if isinstance(node, ast.Constant):
+        return node.value, frozenset()
+    if isinstance(node, ast.Name):
+        if node.id in _LITERAL_WORDS:
+            return _LITERAL_WORDS[node.id], frozenset()
+        if node.id in known:
+            return known[node.id], frozenset()
+        return _OPEN, frozenset([node.id])
+    if isinstance(node, ast.UnaryOp):
+        value, names = _fold(node.operand, known)
+        if value is _OPEN:
+            return _OPEN, names
+        if isinstance(node.op, ast.Not):
+            return not value, frozenset()
+        if isinstance(node.op, ast.USub):
+            return -value, frozenset()
+    if isinstance(node, ast.BoolOp):
+        deciding = not isinstance(node.op, ast.And)  # False decides an `and`, True an `or`
+        still: frozenset[str] = frozenset()
+        for part in node.values:
+            value, names = _fold(part, known)
+            if value is _OPEN:
+                still |= names
+            elif bool(value) is deciding:
+                return deciding, frozenset()
+        return (_OPEN, still) if still else (not deciding, frozenset())
+    if isinstance(node, ast.Compare):
+        operands = [_fold(part, known) for part in (node.left, *node.comparators)]
+        still = frozenset().union(*(names for _, names in operands))
+        for op, (a, _), (b, _) in zip(node.ops, operands, operands[1:], strict=False):
+            fn = _CMP.get(type(op))
+            if fn is not None and a is not _OPEN and b is not _OPEN and not fn(a, b):
+                return False, frozenset()  # a chain is an `and` of its comparisons
+        return (_OPEN, still) if still else (True, frozenset())
+    return _OPEN, frozenset(
+        n.id for n in ast.walk(node) if isinstance(n, ast.Name) and n.id not in _LITERAL_WORDS
+    )
+
+
+_SYMBOL = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
+_FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+
+
+def compared_with(
+    source: str, known: Mapping[str, Any]
+) -> dict[str, frozenset[tuple[str, Any]] | None]:
+    """For each name the condition reads that is not `known`: the comparisons it takes part
+    in, as (operator, constant) with the name on the left (known names count as constants),
+    or None when it is read any other way (on its own, or against another unknown name)."""
+
+    def constant(node: ast.expr) -> tuple[bool, Any]:
+        if isinstance(node, ast.Constant):
+            return True, node.value
+        if isinstance(node, ast.Name) and (node.id in _LITERAL_WORDS or node.id in known):
+            return True, _LITERAL_WORDS.get(node.id, known.get(node.id))
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            is_const, value = constant(node.operand)
+            return (True, -value) if is_const else (False, None)
+        return False, None
+
+    tree = _tree(source.strip())
+    found: dict[str, set[tuple[str, Any]] | None] = {}
+    placed: set[int] = set()  # Name nodes read as one side of a comparison with a constant
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Compare):
+            continue
+        operands = [node.left, *node.comparators]
+        for op, a, b in zip(node.ops, operands, operands[1:], strict=False):
+            for flipped, (name, other) in enumerate(((a, b), (b, a))):
+                if not isinstance(name, ast.Name) or constant(name)[0]:
+                    continue
+                is_const, value = constant(other)
+                symbol = _SYMBOL[type(op)]
+                pairs = found.setdefault(name.id, set())
+                if is_const and pairs is not None:
+                    pairs.add((_FLIPPED[symbol] if flipped else symbol, value))
+                    placed.add(id(name))
+                elif not is_const:
+                    found[name.id] = None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and not constant(node)[0] and id(node) not in placed:
+            found[node.id] = None
+    return {name: None if pairs is None else frozenset(pairs) for name, pairs in found.items()}
+
+
+def alike_from(comparisons: frozenset[tuple[str, Any]]) -> int:
+    """The least whole number k such that every value from k up gives the same outcome in each
+    of the `comparisons` ((operator, number), the name on the left): for a counter that only
+    counts up or restarts at zero, the values from k up are one value to anything that reads
+    them only so."""
+    # x < c and x >= c agree for every x >= c; ==, !=, <= and > for every x > c
+    highest = max(
+        (math.ceil(c) if op in ("<", ">=") else math.floor(c) + 1 for op, c in comparisons),
+        default=0,
+    )
+    return max(0, int(highest))  # a count starts at zero

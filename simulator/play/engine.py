@@ -109,7 +109,16 @@ class Plan:
     kinds. Build one per vignette and keep it for every step (a `Session` and the scorer's
     `Story` each hold one); the module-level `begin` and `step` compile one for a single use."""
 
-    def __init__(self, v: Vignette) -> None:
+    def __init__(
+        self,
+        v: Vignette,
+        *,
+        held: frozenset[str] = frozenset(),
+        rupture_turns_cap: int = RUPTURE_TURNS_CAP,
+    ) -> None:
+        """`held`: state variables kept at zero, their effects dropped; `rupture_turns_cap`:
+        where the rupture's turn count stops. Both only for a search that has shown nothing
+        reads what they leave out (`scoring.bounds.held`); play uses the defaults."""
         cb = codebook()
         index_of, ranges = _index(), _ranges()
         names = cb.condition_names()
@@ -129,7 +138,11 @@ class Plan:
             if scopes:
                 self.consent_scope[beat.id] = scopes[0] if len(set(scopes)) == 1 else "any"
             for i, c in enumerate(beat.choices):
-                effects = tuple((index_of[n], d, *ranges[index_of[n]]) for n, d in c.effect.items())
+                effects = tuple(
+                    (index_of[n], d, *ranges[index_of[n]])
+                    for n, d in c.effect.items()
+                    if n not in held
+                )
                 branches = (
                     ()
                     if isinstance(c.to, str)
@@ -144,10 +157,13 @@ class Plan:
         self.consent_turns = cb.consent_turns
         self.window = (v.window.low, v.window.high)
         self.turn_limit = v.turn_limit
+        self.held = held
+        self.rupture_turns_cap = min(RUPTURE_TURNS_CAP, rupture_turns_cap)
 
     def begin(self) -> tuple[str, ClientState]:
         v = self.v
-        values = tuple(v.start_values()[n] for n in _NAMES)
+        start = v.start_values()
+        values = tuple(0 if n in self.held else start[n] for n in _NAMES)
         return v.start, self.arrive(v.start, ClientState(values))
 
     def arrive(self, node: str, state: ClientState) -> ClientState:
@@ -181,7 +197,7 @@ class Plan:
             if cp.repairs and low <= arousal <= high:
                 rupture, turns, repaired = "none", 0, True
             else:
-                turns = min(RUPTURE_TURNS_CAP, turns + 1)
+                turns = min(self.rupture_turns_cap, turns + 1)
         if cp.effects:
             new = list(values)
             for i, delta, lo, hi in cp.effects:
