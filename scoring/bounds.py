@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 
 from scoring.context import ACCOMMODATION_CAP, Context, env_template
 from scoring.rubric import Rubric
-from scoring.scorer import choice_points, end_lines, is_stalled, overall
+from scoring.scorer import _judged, end_lines, is_stalled, overall
 from simulator.content.analysis import gc_paused
 from simulator.content.model import Vignette
 from simulator.play.engine import RUPTURE_TURNS_CAP, ClientState, Plan
@@ -113,24 +113,78 @@ def held(ctx: Context) -> Held:
     )
 
 
-def state_window(v: Vignette, plan: Plan) -> dict[str, tuple[int, int, int]]:
+class _Shift(dict[tuple[int, ...], tuple[int, ...]]):
+    """One choice's effect on the variables carried aside, filled in as values are met."""
+
+    def __init__(self, effects: tuple[tuple[int, int, int, int], ...]) -> None:
+        super().__init__()
+        self.effects = effects  # (position aside, delta, lowest, highest)
+
+    def __missing__(self, values: tuple[int, ...]) -> tuple[int, ...]:
+        moved = list(values)
+        for k, delta, lo, hi in self.effects:
+            moved[k] = min(hi, max(lo, moved[k] + delta))
+        self[values] = found = tuple(moved)
+        return found
+
+
+def state_window(v: Vignette) -> dict[str, tuple[int, int, int]]:
     """Per beat, how many of the distinct full client states it is reached in (within the turn
     limit) are below, inside and above the client's window of tolerance: every variable
-    counts here, read or not, as the trainee meets the client."""
+    counts here, read or not, as the trainee meets the client.
+
+    Variables that no branch condition reads, nor the engine (arousal), never change where the
+    client goes or how the rest of the state moves: they are carried aside, as the set of their
+    values that reach each (beat, rest of the state), so that each such pair is stepped once
+    however many values ride with it. A full state is a pair and one of its values: the counts
+    are those of stepping every full state."""
+    from simulator.content.codebook import codebook
+    from simulator.content.expr import names_in
+    from simulator.play.engine import _NAMES
+
+    read = {"arousal"}
+    for b in v.beats:
+        for c in b.choices:
+            if isinstance(c.to, list):
+                read.update(*(names_in(br.if_) for br in c.to if br.if_ is not None))
+    aside = [name for name in _NAMES if name not in read]
+    where = {name: k for k, name in enumerate(aside)}
+    ranges = {name: spec.range for name, spec in codebook().state.items()}
+    shifts: dict[tuple[str, int], _Shift | None] = {}
+    for b in v.beats:
+        for index, c in enumerate(b.choices):
+            effects = tuple(
+                (where[name], delta, *ranges[name])
+                for name, delta in c.effect.items()
+                if name in where
+            )
+            shifts[(b.id, index)] = _Shift(effects) if effects else None
+    rest = Plan(v, held=frozenset(aside))
+    start = v.start_values()
+    node, state = rest.begin()
     low, high = v.window.low, v.window.high
-    node, state = plan.begin()
+    arousal_at = _NAMES.index("arousal")
     counts: dict[str, list[int]] = {}
-    layer = {(node, state)}
+    layer: dict[tuple[str, ClientState], set[tuple[int, ...]]] = {
+        (node, state): {tuple(start[name] for name in aside)}
+    }
     while layer:
-        following: set[tuple[str, ClientState]] = set()
-        for beat, st in layer:
-            arousal = st.get("arousal")
-            c = counts.setdefault(beat, [0, 0, 0])
-            c[0 if arousal < low else 2 if arousal > high else 1] += 1
+        following: dict[tuple[str, ClientState], set[tuple[int, ...]]] = {}
+        for (beat, st), carried in layer.items():
+            arousal = st.values[arousal_at]
+            n = counts.setdefault(beat, [0, 0, 0])
+            n[0 if arousal < low else 2 if arousal > high else 1] += len(carried)
             for index in range(len(v.beat_map[beat].choices)):
-                result = plan.step(beat, st, index)
-                if not result.ended:
-                    following.add((result.node, result.state))
+                result = rest.step(beat, st, index)
+                if result.ended:
+                    continue
+                shift = shifts[(beat, index)]
+                moved = carried if shift is None else {shift[values] for values in carried}
+                there = following.get((result.node, result.state))
+                if there is None:
+                    following[(result.node, result.state)] = set(moved)
+                else:
+                    there |= moved
         layer = following  # the state holds the turn: a pair never recurs in a later layer
     return {beat: (c[0], c[1], c[2]) for beat, c in counts.items()}
 
@@ -168,6 +222,7 @@ def _compute(v: Vignette, ctx: Context) -> Bounds:
     distinguished: set[str] = set()
     decisions: set[str] = {b.id for b in v.beats if len(b.choices) > 1}
     n_choices = {b.id: range(len(b.choices)) for b in v.beats}
+    statics = {b.id: [ctx.static(b.id, i) for i in range(len(b.choices))] for b in v.beats}
     ends: dict[tuple[Any, ...], int] = {}  # points the end adds, by what they depend on
     while frontier:
         layer: list[int] = []
@@ -177,9 +232,11 @@ def _compute(v: Vignette, ctx: Context) -> Bounds:
         for kid in frontier:
             expanded += 1
             beat, st, memo = keys[kid]
-            outs = steps.get((beat, st))
+            outs = steps.get((beat, st)) if memo_cap else None
             if outs is None:
-                outs = steps[(beat, st)] = []
+                outs = []
+                if memo_cap:  # with one memo, a pair is met once: nothing to remember
+                    steps[(beat, st)] = outs
                 for index in n_choices[beat]:
                     result = plan.step(beat, st, index)
                     after = result.state
@@ -200,7 +257,8 @@ def _compute(v: Vignette, ctx: Context) -> Bounds:
             base = env_template(ctx, st, memo)
             key_hi, key_lo = hi[kid], lo[kid]
             for index, (to, after, ended, end) in enumerate(outs):
-                pts, memo2 = choice_points(ctx, beat, st, memo, index, base)
+                judged = _judged(ctx, statics[beat][index], st, memo, base)
+                pts, memo2 = judged.points, judged.verdict.memo
                 if memo2 > memo_cap:
                     memo2 = memo_cap  # memos that no rule can tell apart are one memo
                 seen_points.add(pts)

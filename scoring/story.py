@@ -106,7 +106,7 @@ class Story:
         from simulator.content.datacache import cached
 
         raw, inputs = self._cache_key()
-        return cached("window", raw, lambda _: state_window(self.vignette, self.plan), inputs)
+        return cached("window", raw, lambda _: state_window(self.vignette), inputs)
 
     def road_not_taken(
         self, route: Sequence[tuple[str, int]], turn: int, order: Sequence[int] | None = None

@@ -181,3 +181,63 @@ def test_long_running_commands_turn_the_collector_back_on(monkeypatch, tmp_path:
     finally:
         gc.enable()
     assert seen == [True]
+
+
+def test_lint_on_several_cores_reports_as_on_one(tmp_path: Path) -> None:
+    """`attune lint` lints files in forked processes, one per core by default: the report is
+    the same, file for file and problem for problem, in the same order, as one at a time."""
+    for name in ("liam", "ray", "nadia"):
+        (tmp_path / f"{name}.yaml").write_text((ROOT / "vignettes" / f"{name}.yaml").read_text())
+    (tmp_path / "broken.yaml").write_text("[")
+    (tmp_path / "zz-deadend.yaml").write_text(
+        MINI.read_text().replace(
+            '  - id: settled\n    client: "...Okay. I\'m here."\n    choices:',
+            '  - id: settled\n    client: "...Okay. I\'m here."\n  - id: spare\n    client: x\n'
+            "    choices:",
+        )
+    )
+
+    def lint(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "simulator", "lint", "--json", *args, str(tmp_path)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+
+    one, several = lint("-j", "1"), lint("-j", "3")
+    assert several.returncode == one.returncode == 2
+    assert several.stdout == one.stdout and several.stderr == one.stderr
+    report = json.loads(several.stdout)
+    assert [Path(v["path"]).name for v in report["vignettes"]] == [
+        "liam.yaml", "nadia.yaml", "ray.yaml", "zz-deadend.yaml",
+    ]  # fmt: skip
+    assert "broken.yaml" in several.stderr
+
+
+def test_files_are_linted_in_processes_of_their_own(tmp_path: Path) -> None:
+    """Files are linted at the same time, each in a forked worker, and the results come back
+    in file order: each piece of work waits at a barrier for another, which only a second
+    process running at the same time can pass."""
+    code = (
+        "import multiprocessing, os\n"
+        "from pathlib import Path\n"
+        "from simulator.service.lint import _each\n"
+        "together = multiprocessing.get_context('fork').Barrier(2)\n"
+        "def work(path, cues):\n"
+        "    together.wait(timeout=120)\n"
+        "    return path.name, os.getpid()\n"
+        "files = [Path(str(i)) for i in range(4)]\n"
+        "for f in files: f.write_text(str(f))\n"
+        "got = _each(work, files, False, 2)\n"
+        "print([name for name, _ in got])\n"
+        "print(len({pid for _, pid in got} - {os.getpid()}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    names, workers = done.stdout.splitlines()
+    assert names == "['0', '1', '2', '3']"
+    assert workers == "2"

@@ -9,7 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
-from datetime import date
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -114,6 +114,7 @@ def test_storing_again_changes_nothing(db_url: str) -> None:
 
 
 def test_cohorts_assignments_and_progress(db_url: str) -> None:
+    today = datetime.now(UTC).date()  # sessions are stamped in UTC
     db = open_database(db_url)
     create_cohort(db, "Autumn", "lead")
     with pytest.raises(AttuneError, match="already exists"):
@@ -128,7 +129,7 @@ def test_cohorts_assignments_and_progress(db_url: str) -> None:
         "Autumn",
         "ray",
         mode="assessment",
-        due=date(2026, 11, 30),
+        due=today + timedelta(days=8),
         attempts=1,
         rationale_required=True,
         actor="lead",
@@ -138,7 +139,7 @@ def test_cohorts_assignments_and_progress(db_url: str) -> None:
         "Autumn",
         "sophie",
         mode="practice",
-        due=date(2026, 11, 1),
+        due=today - timedelta(days=21),
         attempts=2,
         rationale_required=False,
         actor="lead",
@@ -166,14 +167,14 @@ def test_cohorts_assignments_and_progress(db_url: str) -> None:
     with pytest.raises(AttuneError, match="attempt"):
         attempt_for(db, "amy", "ray")  # one attempt allowed, one used
 
-    rows = {(r.trainee, r.vignette_id): r for r in progress(db, "Autumn", date(2026, 11, 22))}
+    rows = {(r.trainee, r.vignette_id): r for r in progress(db, "Autumn", today)}
     assert len(rows) == 6  # three trainees, two assignments; the assessor is not listed
     assert rows[("amy", "ray")].status == "done" and rows[("amy", "ray")].best is not None
     assert rows[("ben", "ray")].status == "in progress"
     assert rows[("cas", "ray")].status == "not started"
     assert rows[("cas", "sophie")].status == "overdue"
     # the trainee's own list: soonest due first
-    assert [a.vignette_id for a in assigned_to(db, "cas", date(2026, 11, 22))] == ["sophie", "ray"]
+    assert [a.vignette_id for a in assigned_to(db, "cas", today)] == ["sophie", "ray"]
     with db.read() as conn:
         actions = set(conn.execute(sa.select(audit.c.action)).scalars())
     assert {"cohort.create", "person.add", "cohort.add", "assign"} <= actions

@@ -172,3 +172,52 @@ def test_merging_changes_no_bound_on_the_shipped_vignettes(
     )  # fmt: skip
     assert (merged.undistinguished, merged.open_at) == (full.undistinguished, full.open_at)
     assert merged.pairs < full.pairs
+
+
+def _every_full_state(v: Any) -> dict[str, tuple[int, int, int]]:
+    """The lint's window counts by stepping every full client state (the oracle)."""
+    from simulator.play.engine import Plan
+
+    plan = Plan(v)
+    counts: dict[str, list[int]] = {}
+    layer = {plan.begin()}
+    while layer:
+        following = set()
+        for beat, st in layer:
+            arousal = st.get("arousal")
+            c = counts.setdefault(beat, [0, 0, 0])
+            c[0 if arousal < v.window.low else 2 if arousal > v.window.high else 1] += 1
+            for index in range(len(v.beat_map[beat].choices)):
+                result = plan.step(beat, st, index)
+                if not result.ended:
+                    following.add((result.node, result.state))
+        layer = following
+    return {beat: (c[0], c[1], c[2]) for beat, c in counts.items()}
+
+
+@pytest.mark.parametrize("name", ["liam", "megan", "nadia", "nicola", "ray", "sophie", "shame"])
+def test_window_counts_are_those_of_every_full_state(name: str) -> None:
+    """`state_window` steps each (beat, state of what routing reads) once and carries the other
+    variables' values beside it; its counts are those of stepping every full state. "shame":
+    a vignette whose branch reads shame, so that shame is stepped, not carried."""
+    from scoring.bounds import state_window
+
+    if name == "shame":
+        exposed = [
+            choice(
+                [{"if": "shame >= 5", "go": "bad"}, {"go": "b"}],
+                ["complex_reflection"],
+                effect={"shame": 1, "openness": 2, "arousal": 1},
+            ),
+            choice("b", ["persuade"], effect={"shame": -1, "arousal": -2, "openness": -1}),
+        ]
+        v = vignette(
+            [
+                {"id": "a", "choices": exposed},
+                {"id": "b", "choices": [choice("a", ["validate"], effect={"openness": 3})]},
+            ],
+            turn_limit=9,
+        )
+    else:
+        v = load_vignette(bundled_path(name))  # type: ignore[arg-type]
+    assert state_window(v) == _every_full_state(v)

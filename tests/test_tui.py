@@ -283,7 +283,7 @@ async def test_tui_and_plain_debrief_share_the_turn_text(fresh_data_dir: Path) -
 async def test_assignments_come_first_and_rationale_is_required(
     fresh_data_dir: Path, tmp_path: Path
 ) -> None:
-    from datetime import date
+    from datetime import date, timedelta
 
     import sqlalchemy as sa
 
@@ -296,12 +296,13 @@ async def test_assignments_come_first_and_rationale_is_required(
     create_cohort(db, "C", "lead")
     add_members(db, "C", ["amy"], "trainee", "lead")
     loop_id = load_vignette(LOOP).id
+    due = date.today() + timedelta(days=30)
     assign(
         db,
         "C",
         loop_id,
         mode="assessment",
-        due=date(2026, 12, 1),
+        due=due,
         attempts=1,
         rationale_required=True,
         actor="lead",
@@ -311,7 +312,7 @@ async def test_assignments_come_first_and_rationale_is_required(
         await _settle(pilot)
         table = app.screen.query_one("DataTable")
         first = [str(c) for c in table.get_row_at(0)]
-        assert first[0].startswith("due 2026-12-01 · assessment") and loop_id != ""
+        assert first[0].startswith(f"due {due.isoformat()} · assessment") and loop_id != ""
         assert str(table.get_row_at(1)[0]) == ""  # the unassigned vignette comes after
         await pilot.press("enter", "enter")  # open the assigned vignette, start it
         await pilot.pause()

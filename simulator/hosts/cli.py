@@ -77,14 +77,21 @@ def main() -> None:
     help="Also play surface policies (longest, first, keywords...) against the scorer, with the "
     "options shuffled as the player shows them, and compare each with random choices.",
 )
-def lint(paths: tuple[Path, ...], as_json: bool, cues: bool) -> None:
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Lint this many files at once (default: one per core).",
+)
+def lint(paths: tuple[Path, ...], as_json: bool, cues: bool, jobs: int | None) -> None:
     """Check vignette files or folders: format, graph structure, scoring.
 
     Exit 0 when clean, 1 when a vignette has an error finding, 2 when a file cannot be read.
     """
-    from simulator.service.lint import lint_paths, render_text
+    from simulator.service.lint import default_jobs, lint_paths, render_text
 
-    report = lint_paths(list(paths), cues=cues)
+    report = lint_paths(list(paths), cues=cues, jobs=jobs or default_jobs())
     # the problems first: the text report's summary line points up to them
     for problem in report.unreadable:
         click.echo(problem.render(), err=True)

@@ -171,8 +171,14 @@ class Plan:
         kinds = self.arrivals.get(node)
         if not kinds:
             return state
-        rupture, turns, consent = state.rupture, state.rupture_turns, state.consent_left
-        scope = state.consent_scope
+        rupture, turns, consent, scope = self._marked(
+            node, kinds, state.rupture, state.rupture_turns, state.consent_left, state.consent_scope
+        )
+        return ClientState(state.values, rupture, turns, consent, state.turn, scope)
+
+    def _marked(
+        self, node: str, kinds: tuple[str, ...], rupture: str, turns: int, consent: int, scope: str
+    ) -> tuple[str, int, int, str]:
         for kind in kinds:
             if kind in ("withdrawal", "confrontation"):
                 if rupture != kind:
@@ -183,14 +189,17 @@ class Plan:
                 scope = self.consent_scope.get(node, "any")
             elif kind == "decline":
                 consent = 0
-        return ClientState(state.values, rupture, turns, consent, state.turn, scope)
+        return rupture, turns, consent, scope
 
     def step(self, node: str, state: ClientState, index: int) -> StepResult:
-        """Apply choice `index` (0-based) at beat `node`."""
+        """Apply choice `index` (0-based) at beat `node`.
+
+        The searches step every reachable state: the state after the choice is built once,
+        markers and all, from a plain tuple (`_new`) rather than through NamedTuple's keyword
+        constructor."""
         cp = self.choices[(node, index)]
-        rupture, turns = state.rupture, state.rupture_turns
+        values, rupture, turns, consent, turn, scope = state
         repaired = False
-        values = state.values
         if rupture != "none":
             arousal = values[_AROUSAL]
             low, high = self.window
@@ -203,25 +212,28 @@ class Plan:
             for i, delta, lo, hi in cp.effects:
                 new[i] = min(hi, max(lo, new[i] + delta))
             values = tuple(new)
-        after = ClientState(
-            values,
-            rupture,
-            turns,
-            max(0, state.consent_left - 1),
-            state.turn + 1,
-            state.consent_scope,
-        )
+        consent = consent - 1 if consent > 0 else 0
+        turn += 1
         target = cp.to
         if target is None:
-            env = after.env(self.v)
+            env = ClientState(values, rupture, turns, consent, turn, scope).env(self.v)
             target = next(go for pred, go in cp.branches if pred is None or pred(env))
         if target in self.endings:
-            return StepResult(target, after, True, target, repaired)
-        if self.arrivals.get(target):
-            after = self.arrive(target, after)
-        if after.turn >= self.turn_limit:
-            return StepResult(target, after, True, TURN_LIMIT_ENDING, repaired)
-        return StepResult(target, after, False, None, repaired)
+            after = _new(ClientState, (values, rupture, turns, consent, turn, scope))
+            return _new(StepResult, (target, after, True, target, repaired))
+        kinds = self.arrivals.get(target)
+        if kinds:
+            rupture, turns, consent, scope = self._marked(
+                target, kinds, rupture, turns, consent, scope
+            )
+        after = _new(ClientState, (values, rupture, turns, consent, turn, scope))
+        if turn >= self.turn_limit:
+            return _new(StepResult, (target, after, True, TURN_LIMIT_ENDING, repaired))
+        return _new(StepResult, (target, after, False, None, repaired))
+
+
+_new = tuple.__new__
+"""Builds a NamedTuple from a tuple of all its fields without its keyword constructor."""
 
 
 def begin(v: Vignette) -> tuple[str, ClientState]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -88,9 +89,10 @@ def lint_vignette(
     return analysis, findings
 
 
-def lint_paths(paths: list[Path], *, cues: bool = False) -> LintReport:
+def lint_paths(paths: list[Path], *, cues: bool = False, jobs: int = 1) -> LintReport:
     """Lint every vignette file under `paths`; `cues` adds the surface-policy audit
-    (`scoring.cues.cue_audit`)."""
+    (`scoring.cues.cue_audit`). `jobs` > 1 lints that many files at once, each in a process of
+    its own (forked, so nothing is imported again); the report is the same, in the same order."""
     report = LintReport()
     files = find_vignette_files(paths)
     missing = [p for p in paths if not p.exists()]
@@ -104,37 +106,76 @@ def lint_paths(paths: list[Path], *, cues: bool = False) -> LintReport:
                 hint="name a .yaml file or a folder of them",
             )
         )
-    for path in files:
-        if not path.exists():
-            continue
-        try:
-            v, lines = load_with_lines(path)
-        except AttuneError as exc:
-            report.unreadable.extend(exc.problems)
-            continue
-        analysis, findings = lint_vignette(v, lines)
-        if v.id != path.stem:
-            findings.insert(
-                0,
-                Finding(
-                    "warning",
-                    "id-not-file-name",
-                    f"the vignette's id '{v.id}' differs from its file name '{path.name}': "
-                    f"`attune play {v.id}` finds vignettes by file name; rename the file to "
-                    f"{v.id}.yaml or change the id",
-                    None,
-                    lines.get("id"),
-                ),
-            )
-        audit = None
-        if cues and not analysis.errors:
-            from scoring.cues import cue_audit
-            from scoring.rubric import default_rubric
-
-            audit = cue_audit(v, default_rubric())
-            findings.extend(audit.findings())
-        report.results.append(Linted(str(path), v, analysis, findings, audit))
+    for linted, problems in _each(_lint_file, [p for p in files if p.exists()], cues, jobs):
+        report.unreadable.extend(problems)
+        if linted is not None:
+            report.results.append(linted)
     return report
+
+
+def default_jobs() -> int:
+    """One file at a time per core this process may run on."""
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+_Result = tuple[Linted | None, list[Problem]]
+
+
+def _each(
+    work: Callable[[Path, bool], _Result], files: list[Path], cues: bool, jobs: int
+) -> list[_Result]:
+    """`work` on each file, in order; in `jobs` forked processes when there is more than one
+    file, the platform forks (elsewhere a fresh interpreter per worker would cost more than it
+    saves) and this process runs one thread (the command line does; a host may not)."""
+    import multiprocessing
+    import threading
+
+    jobs = min(jobs, len(files))
+    if (
+        jobs < 2
+        or "fork" not in multiprocessing.get_all_start_methods()
+        # a fork copies only the calling thread: a lock another thread holds would stay held
+        or threading.active_count() > 1
+    ):
+        return [work(path, cues) for path in files]
+    from concurrent.futures import ProcessPoolExecutor
+
+    # the largest files first, so that no worker is left with a large one at the end
+    by_size = sorted(files, key=lambda p: -p.stat().st_size)
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        running = {path: pool.submit(work, path, cues) for path in by_size}
+        return [running[path].result() for path in files]
+
+
+def _lint_file(path: Path, cues: bool) -> _Result:
+    try:
+        v, lines = load_with_lines(path)
+    except AttuneError as exc:
+        return None, exc.problems
+    analysis, findings = lint_vignette(v, lines)
+    if v.id != path.stem:
+        findings.insert(
+            0,
+            Finding(
+                "warning",
+                "id-not-file-name",
+                f"the vignette's id '{v.id}' differs from its file name '{path.name}': "
+                f"`attune play {v.id}` finds vignettes by file name; rename the file to "
+                f"{v.id}.yaml or change the id",
+                None,
+                lines.get("id"),
+            ),
+        )
+    audit = None
+    if cues and not analysis.errors:
+        from scoring.cues import cue_audit
+        from scoring.rubric import default_rubric
+
+        audit = cue_audit(v, default_rubric())
+        findings.extend(audit.findings())
+    return Linted(str(path), v, analysis, findings, audit), []
 
 
 def render_text(report: LintReport) -> str:
