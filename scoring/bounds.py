@@ -52,6 +52,23 @@ class Bounds(NamedTuple):
     """Endings that some route reaches with a rupture still open."""
 
 
+def bounds_json(b: Bounds) -> str:
+    """The search's result as JSON (pydantic writes it), for the course database."""
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(Bounds).dump_json(b).decode()
+
+
+def bounds_from_json(text: str) -> Bounds:
+    """`bounds_json`'s text read back (pydantic validates it); ValueError when it is not one."""
+    from pydantic import TypeAdapter, ValidationError
+
+    try:
+        return TypeAdapter(Bounds).validate_json(text)
+    except ValidationError as exc:
+        raise ValueError(f"not a search result: {exc.error_count()} problem(s)") from None
+
+
 MEMO = "accommodated_before"
 """The scoring memo's name in rule conditions: earlier accommodating choices, counted."""
 

@@ -99,6 +99,35 @@ class Story:
             )
         return self._bounds
 
+    def search_key(self, kind: str = "bounds") -> str:
+        """The SHA-256 (hex) of everything the search's result depends on (the vignette's
+        content, the rubric, the search's code, the versions): its key in the course database."""
+        from simulator.content.datacache import key_of
+
+        raw, inputs = self._cache_key()
+        return key_of(kind, raw, inputs)
+
+    def adopt_bounds(self, found: Bounds) -> bool:
+        """Take a search's result found elsewhere (the course database) if its best and worst
+        routes, scored here, score and end as it says, the best no lower than the worst; it is
+        then kept in the user's cache too. False (and nothing taken) otherwise."""
+        from scoring.results import RouteError
+        from simulator.content.datacache import put
+
+        try:
+            best, worst = self.score(found.best.route), self.score(found.worst.route)
+        except RouteError:
+            return False
+        if (best.overall, best.net, best.ending, worst.overall, worst.net, worst.ending) != (
+            found.best.overall, found.best.net, found.best.ending,
+            found.worst.overall, found.worst.net, found.worst.ending,
+        ) or (best.overall, best.net) < (worst.overall, worst.net):  # fmt: skip
+            return False
+        self._bounds = found
+        raw, inputs = self._cache_key()
+        put("bounds", raw, found, inputs)
+        return True
+
     def state_window(self) -> dict[str, tuple[int, int, int]]:
         """Per beat, the distinct client states it is reached in below, inside and above the
         window (`scoring.bounds.state_window`), counted once per content, then from the cache."""

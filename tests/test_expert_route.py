@@ -49,3 +49,62 @@ def test_the_cache_is_keyed_by_content(cache: Path) -> None:
     changed = type(v).model_validate(data)
     assert Story(changed, rubric).cached_bounds() is None
     assert Story(type(v).model_validate(v.model_dump(by_alias=True)), rubric).cached_bounds()
+
+
+def test_a_course_database_shares_the_search_between_machines(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The search a session starts is kept in the course database too; a second machine (its
+    own empty cache) that starts the vignette finds it there and searches nothing. A result
+    that does not check out against the vignette is not taken."""
+    import sqlalchemy as sa
+
+    import scoring.bounds
+    from simulator.store.database import open_database
+    from simulator.store.schema import search_results
+
+    monkeypatch.delenv("ATTUNE_NO_CACHE", raising=False)
+    monkeypatch.setenv("ATTUNE_DATA_DIR", str(tmp_path / "data"))
+
+    def machine(name: str) -> Path:
+        monkeypatch.setenv("ATTUNE_CACHE_DIR", str(tmp_path / name))
+        return tmp_path / name
+
+    path = bundled_path("nadia")
+    assert path is not None
+    v, rubric = load_vignette(path), default_rubric()
+    machine("a")
+    first = service.start(path, v, rubric, out=tmp_path / "a.json", db_url=db_url)
+    assert first._warming is not None and first._warming.wait(timeout=120) == 0
+    with open_database(db_url).read() as conn:
+        (row,) = conn.execute(sa.select(search_results)).all()
+    assert row.key == Story(v, rubric).search_key() and row.kind == "bounds"
+
+    cache_b = machine("b")
+
+    def searched(*args: object, **kwargs: object) -> None:
+        raise AssertionError("searched again")
+
+    with monkeypatch.context() as m:
+        m.setattr(scoring.bounds, "compute_bounds", searched)
+        second = service.start(path, v, rubric, out=tmp_path / "b.json", db_url=db_url)
+        assert second._warming is None  # found in the course database
+        assert second.expert() == first.expert()
+    assert list(cache_b.glob("bounds-*.pickle"))  # and kept in this machine's cache
+
+    # a result whose best route does not score what it claims is refused
+    kept = scoring.bounds.bounds_from_json(row.body)
+    claimed = kept._replace(best=kept.best._replace(overall=kept.best.overall + 1))
+    with open_database(db_url).begin() as conn:
+        conn.execute(sa.update(search_results).values(body=scoring.bounds.bounds_json(claimed)))
+    machine("c")
+    third = service.start(path, v, rubric, out=tmp_path / "c.json", db_url=db_url)
+    assert third._warming is not None  # searches for itself
+    assert third._warming.wait(timeout=120) == 0
+    assert third.expert() == first.expert()
+    # so is one that does not read at all
+    with open_database(db_url).begin() as conn:
+        conn.execute(sa.update(search_results).values(body="{not json"))
+    machine("d")
+    fourth = service.start(path, v, rubric, out=tmp_path / "d.json", db_url=db_url)
+    assert fourth._warming is not None and fourth._warming.wait(timeout=120) == 0

@@ -28,16 +28,22 @@ def _cache_dir() -> Path:
     return Path(user_cache_dir("attunement", appauthor=False))
 
 
-def _entry(name: str, raw: bytes, inputs: Sequence[Path]) -> Path:
+def key_of(name: str, raw: bytes, inputs: Sequence[Path] = ()) -> str:
+    """The SHA-256 (hex) of a build's name, its source and inputs, and the attunement and
+    pydantic versions: what a result kept elsewhere (the course database) is found by."""
     import pydantic
 
     from simulator import __version__
 
-    key = hashlib.sha256(raw)
+    key = hashlib.sha256(name.encode() + b"\0" + raw)
     for path in inputs:
         key.update(b"\0" + str(path.name).encode() + b"\0" + path.read_bytes())
     key.update(f"\0{__version__}\0{pydantic.VERSION}".encode())
-    return _cache_dir() / f"{name}-{key.hexdigest()[:32]}.pickle"
+    return key.hexdigest()
+
+
+def _entry(name: str, raw: bytes, inputs: Sequence[Path]) -> Path:
+    return _cache_dir() / f"{name}-{key_of(name, raw, inputs)[:32]}.pickle"
 
 
 def peek(name: str, raw: bytes, inputs: Sequence[Path] = ()) -> Any:
@@ -68,6 +74,17 @@ def cached(name: str, raw: bytes, build: Callable[[bytes], T], inputs: Sequence[
     if found is not None:
         return found  # type: ignore[no-any-return]
     value = build(raw)
+    put(name, raw, value, inputs)
+    return value
+
+
+def put(name: str, raw: bytes, value: Any, inputs: Sequence[Path] = ()) -> None:
+    """Keep `value` as the result of the build `cached` would run (for a result found
+    elsewhere); a read-only cache directory only costs speed."""
+    from simulator.settings import settings
+
+    if settings().no_cache:
+        return
     path = _entry(name, raw, inputs)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -76,5 +93,4 @@ def cached(name: str, raw: bytes, build: Callable[[bytes], T], inputs: Sequence[
             pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
     except OSError:
-        pass  # a read-only cache directory only costs speed
-    return value
+        pass

@@ -9,6 +9,7 @@ show what it returns and pass it the trainee's keys. A host that must not block 
 from __future__ import annotations
 
 import contextlib
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from simulator.files import file_sha256
 from simulator.play.engine import ClientState
 from simulator.play.session import LatestWriter, Session, Store, file_store
 from simulator.play.transcript import LoadedTranscript, Transcript, load_transcript
+from simulator.settings import with_database
 from simulator.store.dbstore import SessionSaver
 from simulator.store.paths import JournalLock, scan_journals, session_path
 
@@ -158,25 +160,44 @@ class Play:
         # practice feedback scores only the newest choice, from where the route stands
         self._cursor = self.story.cursor()
         self._warming: subprocess.Popen[bytes] | None = None
+        self._course: tuple[str | None] | None = None
+        """(course database URL,) when searches are shared through it (`share_searches`)."""
         for beat, index in session.route:  # a resumed session: catch up with its choices
             self._cursor.choose(beat, index)
 
+    def share_searches(self, db_url: str | None) -> None:
+        """Look for the expert route's search in the course database at `db_url` (None: the
+        default one) before searching, and keep it there once searched
+        (`simulator.service.searches`)."""
+        self._course = (db_url,)
+
     def warm(self, path: Path | None) -> None:
         """Begin the search for the expert route in the background, in a process of its own (the
-        player's thread stays free), unless it is cached. It writes the user's cache, where the
-        debrief finds it."""
+        player's thread stays free), unless it is cached here or in the course database. It
+        writes the user's cache, where the debrief finds it, and the course database."""
         if path is None or self.story.cached_bounds() is not None:
             return
         from scoring.rubric import default_rubric
 
         if self.rubric is not default_rubric():
             return  # the background search uses the shipped rubric
+        if self._course is not None:
+            from simulator.service.searches import recall_bounds
+
+            if recall_bounds(self.story, self._course[0]) is not None:
+                return
+        env = os.environ.copy()
+        args = [sys.executable, "-m", "simulator.service.warm", str(path)]
+        if self._course is not None:
+            env = with_database(env, self._course[0])
+            args.append("--share")
         try:
             self._warming = subprocess.Popen(
-                [sys.executable, "-m", "simulator.service.warm", str(path)],
+                args,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
+                env=env,
             )
         except OSError:
             self._warming = None  # the debrief searches instead
@@ -394,6 +415,10 @@ class Play:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self._warming.wait(timeout=WARM_WAIT_S)
             self._warming = None
+        if self._course is not None and self.story.cached_bounds() is None:
+            from simulator.service.searches import share_bounds
+
+            share_bounds(self.story, self._course[0])  # searched here: kept for the course
         return self.story.bounds().best
 
     def debrief(self) -> Debrief:
@@ -542,6 +567,8 @@ def start(
         session, rubric, store, journal=journal, task=task, background=background, story=story
     )
     play.answer_key = answer_key(path, session.transcript.mode, trainee, db_url)
+    if use_database:
+        play.share_searches(db_url)
     if warm and play.answer_key.key:
         play.warm(path)
     writer(session.transcript)  # on disk from its first moment
@@ -581,6 +608,7 @@ def resume(
     )
     if path is not None:
         play.answer_key = answer_key(path, session.transcript.mode, owner, db_url)
+    play.share_searches(db_url)
     if path is not None and not session.ended and play.answer_key.key:
         play.warm(path)
     return play

@@ -28,9 +28,9 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlch
 from simulator.errors import AttuneError
 from simulator.settings import settings
 
-HEAD = "0007"
+HEAD = "0008"
 """The newest schema revision this version of attunement knows."""
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007")
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008")
 """Every revision, oldest first (simulator/migrations/versions)."""
 
 

@@ -344,3 +344,16 @@ lti_outbox = Table(
 )
 """Scores for the LMS's gradebook. A score is written here first and sent at once; one the
 platform refused or did not answer stays until `attune lti retry` sends it."""
+
+search_results = Table(
+    "search_results",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", Stamp, nullable=False),
+)
+"""Results of the exact search (`scoring.bounds`), as JSON, shared by every machine on the
+course database: the key is the SHA-256 of the vignette's content, the rubric, the search's
+code and the attunement version (`scoring.story.Story.search_key`), so a result is only ever
+read for the very search that made it."""

@@ -1,0 +1,31 @@
+"""Search results kept in the course database (`schema.search_results`) for every machine that
+shares it: a vignette's exact best and worst routes are searched once per course, not once per
+machine. The key says everything a result depends on (`scoring.story.Story.search_key`)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from simulator.play.transcript import now
+from simulator.store.database import Database
+from simulator.store.schema import search_results
+
+
+def recall(db: Database, key: str) -> str | None:
+    """The body kept under `key`, or None."""
+    with db.read() as conn:
+        found = conn.execute(
+            sa.select(search_results.c.body).where(search_results.c.key == key)
+        ).scalar()
+    return None if found is None else str(found)
+
+
+def keep(db: Database, key: str, kind: str, body: str) -> None:
+    """Keep `body` under `key`; a result already kept (by another machine that searched at the
+    same time) stays as it is: both are the same search's result."""
+    # each dialect's own INSERT ... ON CONFLICT DO NOTHING (SQLAlchemy builds it)
+    insert = postgresql.insert if db.dialect == "postgresql" else sqlite.insert
+    statement = insert(search_results).values(key=key, kind=kind, body=body, created_at=now())
+    with db.begin() as conn:
+        conn.execute(statement.on_conflict_do_nothing(index_elements=["key"]))
