@@ -416,6 +416,42 @@ def test_a_refused_grade_waits_in_the_outbox_until_retry_sends_it(tool: Tool) ->
     assert "no LMS" not in done.output
 
 
+def test_a_session_stored_later_by_sync_sends_its_score_then(tool: Tool, tmp_path: Path) -> None:
+    """A session played while the course database could not take its events (here: not
+    saved there at all, only to its journal) sends no grade; `attune sync` stores it later,
+    and the LMS gets the score then, once."""
+    from simulator.service.courses import sync_journals
+    from simulator.service.library import open_vignette
+    from simulator.service.play import start
+    from simulator.service.scores import default_rubric
+
+    lms = tool.lms
+    answer = tool.launch(sub="learner-4", name="Dee Learner", link="rl-sync",
+                         custom={"vignette": "nadia"})  # fmt: skip
+    assert answer.status == 200
+    path, v = open_vignette(Path("nadia"), tool.db_url)
+    journal = tmp_path / "dee.json"
+    play = start(path, v, default_rubric(), trainee="Dee Learner", db_url=tool.db_url,
+                 out=journal, use_database=False, warm=False)  # fmt: skip
+    while not play.ended:
+        play.choose(0)
+    play.close()
+    sent = [s for s in lms.scores if s["userId"] == "learner-4"]
+    assert sent == []  # the database never saw the end
+    db = open_database(tool.db_url)
+    stored, problems = sync_journals(db, [journal])
+    assert (stored, problems) == (1, [])
+    sent = [s for s in lms.scores if s["userId"] == "learner-4"]
+    assert len(sent) == 1 and sent[0]["gradingProgress"] == "PendingManual"
+    with db.read() as conn:
+        overall = conn.execute(
+            sa.select(sessions.c.overall).where(sessions.c.id == play.transcript.session_id)
+        ).scalar_one()
+    assert sent[0]["scoreGiven"] == overall
+    assert sync_journals(db, [journal]) == (0, [])  # already stored: nothing sent again
+    assert len([s for s in lms.scores if s["userId"] == "learner-4"]) == 1
+
+
 def test_a_session_outside_any_lms_sends_nothing(tool: Tool) -> None:
     before = len(tool.lms.scores)
     cli("cohort", "create", "local", "--db", tool.db_url)

@@ -4,6 +4,9 @@ review. The hosts reach these only through here."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 from simulator.course import review
 from simulator.course.analytics import (
     histogram,
@@ -52,6 +55,7 @@ from simulator.course.review import (
     summary_text,
     turn_review_text,
 )
+from simulator.errors import Problem
 from simulator.store.database import (
     Database,
     default_url,
@@ -64,15 +68,30 @@ from simulator.store.dbstore import (
 )
 from simulator.store.journal import (
     journal_files,
-    sync_journals,
     vignette_for,
 )
 
 
+def sync_journals(
+    db: Database,
+    files: list[Path] | None = None,
+    tick: Callable[[], None] | None = None,
+    owner: str | None = None,
+    actor: str | None = None,
+) -> tuple[int, list[Problem]]:
+    """Store every journalled session the database is missing (`simulator.store.journal`);
+    a stored session of an LMS assignment that has ended sends its score, as it would have had
+    its end reached the database as it was played (`service.lti.session_stored`)."""
+    from simulator.service.lti import session_stored
+    from simulator.store.journal import sync_journals as store_journals
+
+    return store_journals(
+        db, files, tick, owner, actor, on_stored=lambda t: session_stored(db.url, t)
+    )
+
+
 def database_exists(db_url: str | None) -> bool:
     """Whether a course database was named, or the default one has been created."""
-    from pathlib import Path
-
     from simulator.settings import settings
 
     return bool(db_url or settings().db) or Path(default_url().removeprefix("sqlite:///")).is_file()

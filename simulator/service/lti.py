@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 
 from simulator.errors import AttuneError
+from simulator.play.transcript import Transcript
 from simulator.reach.lti import require_jwt
 from simulator.reach.lti.grades import Pending, deliver, pending, queue
 from simulator.reach.lti.launch import Mapped, Refused, accept, login_redirect, redeem, validate
@@ -120,6 +121,18 @@ def deep_link(
 # ------------------------------------------------------------------ grades
 
 
+def session_stored(db_url: str | None, transcript: Transcript) -> bool:
+    """A session's record was stored in the course database (as it was played, or later by
+    `attune sync`): once a session of an assignment has ended, its score goes to the LMS
+    activities it belongs to (`session_ended`). Returns whether it had ended so."""
+    if transcript.assignment_id is None or not transcript.events:
+        return False
+    if transcript.events[-1].kind != "end":
+        return False
+    session_ended(db_url, transcript.session_id)
+    return True
+
+
 def session_ended(db_url: str | None, session_id: str) -> None:
     """A session ended: its score goes to the LMS activities it belongs to, pending the
     assessor's sign-off. Never raises: what cannot be sent waits in the outbox."""
@@ -195,6 +208,7 @@ __all__ = [
     "retry",
     "rotate_key",
     "session_ended",
+    "session_stored",
     "signed_off",
     "signing_key",
     "tool_urls",

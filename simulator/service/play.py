@@ -491,18 +491,13 @@ class _Passback:
 
     def __call__(self, transcript: Transcript) -> None:
         self.store(transcript)
-        if (
-            self.sent
-            or transcript.assignment_id is None
-            or self.store.db_error is not None
-            or not transcript.events
-            or transcript.events[-1].kind != "end"
-        ):
-            return
-        self.sent = True
-        from simulator.service.lti import session_ended
+        if self.sent or self.store.db_error is not None:
+            return  # not stored: `attune sync` stores it later, and sends the score then
+        if transcript.assignment_id is None:
+            return  # nothing to send for practice (and no LTI code to import)
+        from simulator.service.lti import session_stored
 
-        session_ended(self.db_url, transcript.session_id)
+        self.sent = session_stored(self.db_url, transcript)
 
 
 def start(

@@ -38,14 +38,15 @@ def sync_journals(
     tick: Callable[[], None] | None = None,
     owner: str | None = None,
     actor: str | None = None,
+    on_stored: Callable[[Transcript], object] | None = None,
 ) -> tuple[int, list[Problem]]:
     """Store every journalled session the database is missing (the data folder's sessions, or
     `files`). With an `owner`, only that trainee's sessions are stored (the others are refused
     as problems). Nothing is taken on trust: the hash chain must verify, the choices are replayed
     through the engine (a route that does not fit the vignette, or an ending it does not reach,
     is refused), scores are derived afresh, and a session the database already holds with other
-    events is refused rather than appended to. Each import writes an audit row naming `actor`.
-    Returns (sessions stored, problems)."""
+    events is refused rather than appended to. Each import writes an audit row naming `actor`,
+    then calls `on_stored` with the session. Returns (sessions stored, problems)."""
     from scoring.rubric import default_rubric
     from simulator.store.dbstore import DbStore
 
@@ -101,6 +102,8 @@ def sync_journals(
                     )
                 )
             stored += 1
+            if on_stored is not None:
+                on_stored(t)
         except AttuneError as exc:
             problems.extend(exc.problems)
     return stored, problems
