@@ -235,13 +235,17 @@ def attuned_options(story: Story, samples: int = 120, seed: int = 0) -> dict[str
 
 
 def length_findings(
-    v: Vignette, lines: dict[str, int] | None = None, rubric: Rubric | None = None
+    v: Vignette,
+    lines: dict[str, int] | None = None,
+    rubric: Rubric | None = None,
+    story: Story | None = None,
 ) -> list[Finding]:
-    """Does the length of the options give the attuned one away?"""
+    """Does the length of the options give the attuned one away? (`story`: `v` compiled with
+    `rubric`, if the caller holds one.)"""
     from scoring.rubric import default_rubric
 
     lines = lines or {}
-    keys = attuned_options(Story(v, rubric or default_rubric()))
+    keys = attuned_options(story or Story(v, rubric or default_rubric()))
     points = longest_attuned = 0
     out: list[Finding] = []
     for beat in v.beats:

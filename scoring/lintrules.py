@@ -5,17 +5,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from simulator.content.analysis import Finding
 from simulator.content.model import Vignette
 
+if TYPE_CHECKING:
+    from scoring.story import Story
 
-def scoring_findings(v: Vignette, lines: dict[str, int]) -> list[Finding]:
+
+def scoring_findings(
+    v: Vignette, lines: dict[str, int], story: Story | None = None
+) -> list[Finding]:
+    """`story`: `v` compiled with the shipped rubric, if the caller holds one."""
     from scoring.rubric import default_rubric
     from scoring.story import Story
 
     rubric = default_rubric()
-    story = Story(v, rubric)
+    story = story or Story(v, rubric)
     try:
         bounds = story.bounds()  # searched once per content, then from the cache
     except ValueError as exc:

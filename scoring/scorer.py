@@ -313,6 +313,7 @@ def score_route(
         rubric.repair_within,
     )
     base_line, weights, step = ctx.base_line, rubric.weights, ctx.plan.step
+    new_turn = tuple.__new__
     used: dict[int, list[Any]] = {}  # id of a verdict (held alive in the list) -> [it, uses]
     for pos, (beat_id, index) in enumerate(route):
         if ended:
@@ -369,24 +370,28 @@ def score_route(
             used[id(judged)] = [judged, 1]
         else:
             seen[1] += 1
-        # positional: TurnScore's field order (this loop runs once per choice)
+        # every field, in TurnScore's order, as one tuple: the NamedTuple's keyword
+        # constructor costs a third of this call (this loop runs once per choice)
         append(
-            TurnScore(
-                pos + 1,
-                node,
-                index + 1,
-                choice.say,
-                choice.moves,
-                static.default_valence,
-                valence,
-                state,
-                v,
-                lines,
-                points,
-                result.node,
-                beat.client,
-                beat.inner,
-                list(order[node]).index(index) + 1 if order and node in order else None,
+            new_turn(
+                TurnScore,
+                (
+                    pos + 1,
+                    node,
+                    index + 1,
+                    choice.say,
+                    choice.moves,
+                    static.default_valence,
+                    valence,
+                    state,
+                    v,
+                    lines,
+                    points,
+                    result.node,
+                    beat.client,
+                    beat.inner,
+                    list(order[node]).index(index) + 1 if order and node in order else None,
+                ),
             )
         )
         node, state = result.node, result.state

@@ -82,9 +82,12 @@ def lint_vignette(
     if not analysis.errors:
         from scoring.cues import length_findings
         from scoring.lintrules import scoring_findings
+        from scoring.rubric import default_rubric
+        from scoring.story import Story
 
-        findings.extend(scoring_findings(v, lines or {}))
-        findings.extend(length_findings(v, lines))
+        story = Story(v, default_rubric())  # compiled once for both
+        findings.extend(scoring_findings(v, lines or {}, story))
+        findings.extend(length_findings(v, lines, story=story))
     findings.sort(key=lambda f: (f.severity != "error", f.line or 0, f.code))
     return analysis, findings
 
@@ -106,11 +109,23 @@ def lint_paths(paths: list[Path], *, cues: bool = False, jobs: int = 1) -> LintR
                 hint="name a .yaml file or a folder of them",
             )
         )
+    if files:
+        _ready()
     for linted, problems in _each(_lint_file, [p for p in files if p.exists()], cues, jobs):
         report.unreadable.extend(problems)
         if linted is not None:
             report.results.append(linted)
     return report
+
+
+def _ready() -> None:
+    """Import and load what linting a file needs, once: forked workers inherit it rather than
+    each doing it again."""
+    import scoring.cues
+    import scoring.lintrules  # noqa: F401
+    from scoring.rubric import default_rubric
+
+    default_rubric()
 
 
 def default_jobs() -> int:
