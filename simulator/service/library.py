@@ -4,7 +4,7 @@ the vignette a transcript was played on (one lookup, which checks the recorded s
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simulator.content.library import (
     Found,
@@ -20,8 +20,23 @@ from simulator.content.mapping import to_dot, to_mermaid
 from simulator.content.model import Beat, Vignette
 from simulator.errors import AttuneError, Problem
 from simulator.play.transcript import Transcript
-from simulator.store.database import Database, open_database
-from simulator.store.vignettes import Added, Stored, current, is_course_copy, remove
+from simulator.store.paths import is_course_copy
+
+if TYPE_CHECKING:
+    from simulator.store.database import Database
+    from simulator.store.vignettes import Added, Stored, current, remove
+
+# The course database's modules (and SQLAlchemy under them, ~70 ms) are imported when first
+# used: `attune map` and `attune schema` never touch the database.
+_FROM_STORE = frozenset(("Added", "Stored", "current", "remove"))
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FROM_STORE:
+        from simulator.store import vignettes
+
+        return getattr(vignettes, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def open_vignette(name: Path, db_url: str | None = None) -> tuple[Path, Vignette]:
@@ -41,6 +56,8 @@ def _existing_database(db_url: str | None) -> Database | None:
 
     if not database_exists(db_url):
         return None
+    from simulator.store.database import open_database
+
     try:
         return open_database(db_url)
     except AttuneError:

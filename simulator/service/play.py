@@ -101,7 +101,7 @@ class AnswerKey:
 
 def answer_key(path: Path, mode: str, trainee: str | None, db_url: str | None) -> AnswerKey:
     """The answer key a session's player may see (`AnswerKey`)."""
-    from simulator.store.vignettes import is_course_copy
+    from simulator.store.paths import is_course_copy
 
     key = True
     if is_course_copy(path):

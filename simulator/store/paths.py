@@ -106,3 +106,12 @@ class JournalLock:
         if self._fd is not None:
             os.close(self._fd)  # closing the descriptor releases the lock
             self._fd = None
+
+
+def is_course_copy(path: Path) -> bool:
+    """Whether `path` is this machine's copy of a course vignette from the database (in
+    `<data dir>/course-vignettes`, written by `simulator.store.vignettes.local_copy`)."""
+    try:
+        return path.resolve().is_relative_to((data_dir() / "course-vignettes").resolve())
+    except OSError:
+        return False

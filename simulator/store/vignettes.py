@@ -165,14 +165,6 @@ def copy_path(vignette_id: str, sha256: str) -> Path:
     return data_dir() / "course-vignettes" / sha256 / f"{vignette_id}.yaml"
 
 
-def is_course_copy(path: Path) -> bool:
-    """Whether `path` is this machine's copy of a course vignette from the database."""
-    try:
-        return path.resolve().is_relative_to((data_dir() / "course-vignettes").resolve())
-    except OSError:
-        return False
-
-
 def local_copy(stored: Stored) -> Path:
     """The file this machine plays `stored` from, written the first time it is needed."""
     path = copy_path(stored.vignette_id, stored.sha256)
