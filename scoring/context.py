@@ -117,7 +117,7 @@ class Context:
                 weight,
                 dimension,
                 self.rubric.base_sources[valence],  # type: ignore[index]
-                f"{VALENCE_NAMES[valence].capitalize()} move ({names}).",
+                valence_text(valence, names),
             )
         self._base_at[(beat, index, valence)] = found
         return found
@@ -229,6 +229,13 @@ def env_template(ctx: Context, state: ClientState, memo: int) -> dict[str, Any]:
             ctx.env_templates.clear()
         ctx.env_templates[key] = template
     return template
+
+
+def valence_text(valence: str, names: str | None = None) -> str:
+    """A valence line's explanation, naming the choice's moves (`names`) when they may be
+    shown: "Attuned move (Validate, Complex reflection)." or "Attuned move."."""
+    said = f"{VALENCE_NAMES[valence].capitalize()} move"
+    return f"{said} ({names})." if names else f"{said}."
 
 
 VALENCE_FLAGS = frozenset(("attuned", "neutral", "pushing", "withdrawing"))

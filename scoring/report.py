@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from scoring.bounds import Bound
+from scoring.context import valence_text
 from scoring.results import Line, Rupture, ScoreReport, TurnScore, counted
 from scoring.rubric import Rubric
+from simulator.content.codebook import VALENCE_NAMES
 from simulator.content.model import Vignette
 
 _METRIC_TITLES = {
@@ -64,10 +66,12 @@ def expert_route_text(v: Vignette, best: Bound, codes: bool = True) -> str:
 
 def line_text(ln: Line, codes: bool = True) -> str:
     """A line's explanation; without `codes`, the move names it quotes are left out (the
-    valence lines name the moves: "Attuned move (Validate, Complex reflection).")."""
-    if codes or not ln.rule.startswith("valence-") or " (" not in ln.text:
+    valence lines name the moves: the text is written again without them, by the function
+    that wrote it, `scoring.context.valence_text`)."""
+    valence = ln.rule.removeprefix("valence-")
+    if codes or valence == ln.rule or valence not in VALENCE_NAMES:
         return ln.text
-    return ln.text.split(" (", 1)[0] + "."
+    return valence_text(valence)
 
 
 def turn_text(

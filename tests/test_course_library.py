@@ -170,3 +170,25 @@ def test_library_add_refuses_what_cannot_be_played(db_url: str, tmp_path: Path) 
         tmp_path / "amy", db_url, "amy"))  # fmt: skip
     assert by_trainee.returncode == 2 and "course_leader" in by_trainee.stderr.replace(" ", "_")
     assert _rows(db_url) == []
+
+
+def test_an_unreachable_course_database_is_named_in_the_library(tmp_path: Path) -> None:
+    """The library still lists the shipped vignettes when the course database cannot be
+    reached, and says why the course vignettes are missing (the TUI library and the plain
+    player show the library's problems)."""
+    from simulator.content.library import bundled_files
+    from simulator.service.library import load_library
+
+    nowhere = "postgresql://attune@127.0.0.1:1/course"  # nothing listens on port 1
+    found, problems = load_library(db_url=nowhere, trainee=None)
+    assert len(found) == len(bundled_files())
+    (problem,) = problems
+    assert "course vignettes are not listed" in problem.message
+    assert problem.hint and "shipped vignettes still play" in problem.hint
+    assert "127.0.0.1" in problem.path
+    # and the plain player prints it before the list
+    result = run_attune(
+        "play", "--plain", env={**os.environ, "ATTUNE_DB": nowhere, "ATTUNE_DATA_DIR": str(tmp_path)},
+        input="q\n",
+    )  # fmt: skip
+    assert "course vignettes are not listed" in result.stderr

@@ -475,3 +475,31 @@ def test_a_consent_covers_the_move_it_was_given_for(
     data["beats"][1]["markers"] = [other[marker]]
     matching = type(v).model_validate(data)
     assert refused not in [r for r, _ in _lines(score_route(matching, route, default_rubric()), 1)]
+
+
+def test_without_codes_an_explanation_names_no_move() -> None:
+    """Assessment mode shows no move codes: a valence line's explanation, which names the
+    choice's moves, is written again without them (`report.line_text`)."""
+    from scoring.report import line_text
+    from scoring.story import Story
+    from simulator.content.codebook import codebook
+    from simulator.content.library import bundled_files
+    from simulator.content.loader import load_vignette
+    from tests.builders import random_routes
+
+    names = [m.name for m in codebook().moves.values()]
+    seen = 0
+    for n, path in enumerate(bundled_files()):
+        story = Story(load_vignette(path), default_rubric())
+        for route in random_routes(story.plan, 20, seed=n):
+            for turn in story.score(route).turns:
+                for ln in turn.lines:
+                    hidden = line_text(ln, codes=False)
+                    if not ln.rule.startswith("valence-"):
+                        assert hidden == ln.text  # a rule's own words name families, not codes
+                        continue
+                    seen += 1
+                    assert not any(name in hidden for name in names), hidden
+                    assert hidden.endswith("move.") and line_text(ln) == ln.text
+                    assert any(name in ln.text for name in names)
+    assert seen > 100

@@ -50,8 +50,12 @@ def open_vignette(name: Path, db_url: str | None = None) -> tuple[Path, Vignette
     return path, load_vignette(path)
 
 
-def _existing_database(db_url: str | None) -> Database | None:
-    """The course database, when one was named or already exists (none is created to look)."""
+def _existing_database(
+    db_url: str | None, problems: list[Problem] | None = None
+) -> Database | None:
+    """The course database, when one was named or already exists (none is created to look).
+    Unreachable: None, and what went wrong is added to `problems`, if given, for the library
+    to say why the course vignettes are missing."""
     from simulator.service.courses import database_exists
 
     if not database_exists(db_url):
@@ -60,8 +64,18 @@ def _existing_database(db_url: str | None) -> Database | None:
 
     try:
         return open_database(db_url)
-    except AttuneError:
-        return None  # unreachable: the shipped vignettes and local files still play
+    except AttuneError as exc:  # the shipped vignettes and local files still play
+        if problems is not None:
+            first = exc.problems[0]
+            problems.append(
+                Problem(
+                    first.path,
+                    f"{first.message}: the course vignettes are not listed",
+                    hint="the shipped vignettes still play; "
+                    + (first.hint or "try again when the course database can be reached"),
+                )
+            )
+        return None
 
 
 def _stored_course_vignette(ident: str, db_url: str | None) -> Path | None:
@@ -77,15 +91,17 @@ def _stored_course_vignette(ident: str, db_url: str | None) -> Path | None:
         db.close()
 
 
-def course_library(db_url: str | None, trainee: str | None) -> list[Path]:
+def course_library(
+    db_url: str | None, trainee: str | None, problems: list[Problem] | None = None
+) -> list[Path]:
     """This machine's copies of the course vignettes a person's library shows: in a shared
     course, a trainee sees those assigned to their cohorts; staff, and anyone on a database
-    without logins, see them all."""
+    without logins, see them all. (`problems`: where an unreachable database is reported.)"""
     from simulator.course.auth import role_of, shared_mode
     from simulator.course.courses import assigned_to
     from simulator.store.vignettes import current, local_copy
 
-    db = _existing_database(db_url)
+    db = _existing_database(db_url, problems)
     if db is None:
         return []
     try:
@@ -105,7 +121,9 @@ def load_library(
     database, the course vignettes they may play (`course_library`)."""
     if paths is not None:
         return _load_library(paths)
-    return _load_library(bundled_files() + course_library(db_url, trainee))
+    unreachable: list[Problem] = []
+    found, problems = _load_library(bundled_files() + course_library(db_url, trainee, unreachable))
+    return found, unreachable + problems
 
 
 def add_to_library(path: Path, db: Database, author: str | None) -> Added:
