@@ -87,12 +87,6 @@ def use_sessions_dir(path: Path) -> None:
     os.environ[Settings.variable("sessions_dir")] = str(path)
 
 
-def with_database(env: dict[str, str], url: str | None) -> dict[str, str]:
-    """A child's environment naming the course database `url` (ATTUNE_DB); None leaves it as
-    it is (the child resolves the default as this process did)."""
-    return env if url is None else {**env, Settings.variable("db"): url}
-
-
 def with_lti_ticket(env: dict[str, str], ticket: str | None) -> dict[str, str]:
     """A child's environment carrying (only) its own launch ticket (ATTUNE_LTI_TICKET)."""
     name = Settings.variable("lti_ticket")

@@ -76,6 +76,7 @@ def test_a_course_database_shares_the_search_between_machines(
     machine("a")
     first = service.start(path, v, rubric, out=tmp_path / "a.json", db_url=db_url)
     assert first._warming is not None and first._warming.wait(timeout=120) == 0
+    first.expert()  # the debrief keeps the search's result for the course
     with open_database(db_url).read() as conn:
         (row,) = conn.execute(sa.select(search_results)).all()
     assert row.key == Story(v, rubric).search_key() and row.kind == "bounds"
@@ -102,6 +103,9 @@ def test_a_course_database_shares_the_search_between_machines(
     assert third._warming is not None  # searches for itself
     assert third._warming.wait(timeout=120) == 0
     assert third.expert() == first.expert()
+    with open_database(db_url).read() as conn:  # and the debrief mended the row
+        mended = conn.execute(sa.select(search_results.c.body)).scalar_one()
+    assert scoring.bounds.bounds_from_json(mended) == kept
     # so is one that does not read at all
     with open_database(db_url).begin() as conn:
         conn.execute(sa.update(search_results).values(body="{not json"))

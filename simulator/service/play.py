@@ -9,7 +9,6 @@ show what it returns and pass it the trainee's keys. A host that must not block 
 from __future__ import annotations
 
 import contextlib
-import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -26,7 +25,6 @@ from simulator.files import file_sha256
 from simulator.play.engine import ClientState
 from simulator.play.session import LatestWriter, Session, Store, file_store
 from simulator.play.transcript import LoadedTranscript, Transcript, load_transcript
-from simulator.settings import with_database
 from simulator.store.dbstore import SessionSaver
 from simulator.store.paths import JournalLock, scan_journals, session_path
 
@@ -162,6 +160,8 @@ class Play:
         self._warming: subprocess.Popen[bytes] | None = None
         self._course: tuple[str | None] | None = None
         """(course database URL,) when searches are shared through it (`share_searches`)."""
+        self._shared = False
+        """Whether the expert route's search is in the course database already."""
         for beat, index in session.route:  # a resumed session: catch up with its choices
             self._cursor.choose(beat, index)
 
@@ -174,7 +174,8 @@ class Play:
     def warm(self, path: Path | None) -> None:
         """Begin the search for the expert route in the background, in a process of its own (the
         player's thread stays free), unless it is cached here or in the course database. It
-        writes the user's cache, where the debrief finds it, and the course database."""
+        writes the user's cache, where the debrief finds it; the debrief keeps it in the course
+        database (`expert`)."""
         if path is None or self.story.cached_bounds() is not None:
             return
         from scoring.rubric import default_rubric
@@ -185,19 +186,14 @@ class Play:
             from simulator.service.searches import recall_bounds
 
             if recall_bounds(self.story, self._course[0]) is not None:
+                self._shared = True
                 return
-        env = os.environ.copy()
-        args = [sys.executable, "-m", "simulator.service.warm", str(path)]
-        if self._course is not None:
-            env = with_database(env, self._course[0])
-            args.append("--share")
         try:
             self._warming = subprocess.Popen(
-                args,
+                [sys.executable, "-m", "simulator.service.warm", str(path)],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
-                env=env,
             )
         except OSError:
             self._warming = None  # the debrief searches instead
@@ -415,11 +411,15 @@ class Play:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self._warming.wait(timeout=WARM_WAIT_S)
             self._warming = None
-        if self._course is not None and self.story.cached_bounds() is None:
+        best = self.story.bounds().best
+        if self._course is not None and not self._shared:
+            # kept for the course here, in the debrief's worker, not by the background search:
+            # its write could hold a SQLite course database while the last choice is saved
             from simulator.service.searches import share_bounds
 
-            share_bounds(self.story, self._course[0])  # searched here: kept for the course
-        return self.story.bounds().best
+            self._shared = True
+            share_bounds(self.story, self._course[0])
+        return best
 
     def debrief(self) -> Debrief:
         return Debrief(self.report(), self.expert() if self.answer_key.key else None)

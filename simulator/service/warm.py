@@ -1,7 +1,6 @@
-"""`python -m simulator.service.warm VIGNETTE [--share]`: search a vignette's best and worst
-routes under the shipped rubric and keep them in the user's cache (`--share`: and in the course
-database, ATTUNE_DB or the default). The play service starts it in the background when a
-session starts, so that the debrief finds the expert route ready."""
+"""`python -m simulator.service.warm VIGNETTE`: search a vignette's best and worst routes under
+the shipped rubric and keep them in the user's cache. The play service starts it in the
+background when a session starts, so that the debrief finds the expert route ready."""
 
 from __future__ import annotations
 
@@ -16,15 +15,9 @@ def main(argv: list[str]) -> int:
     from simulator.errors import AttuneError
 
     try:
-        story = Story(load_vignette(Path(argv[0])), default_rubric())
-        story.bounds()
+        Story(load_vignette(Path(argv[0])), default_rubric()).bounds()
     except (AttuneError, IndexError):
         return 2  # the player reports problems with the vignette; the debrief searches itself
-    if "--share" in argv[1:]:
-        from simulator.service.searches import share_bounds
-        from simulator.settings import settings
-
-        share_bounds(story, settings().db)
     return 0
 
 

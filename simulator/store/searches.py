@@ -22,10 +22,15 @@ def recall(db: Database, key: str) -> str | None:
 
 
 def keep(db: Database, key: str, kind: str, body: str) -> None:
-    """Keep `body` under `key`; a result already kept (by another machine that searched at the
-    same time) stays as it is: both are the same search's result."""
-    # each dialect's own INSERT ... ON CONFLICT DO NOTHING (SQLAlchemy builds it)
+    """Keep `body` under `key`, in place of what is there: the same key is the same search, so
+    another machine's result is the same one, and a row that did not check out is mended."""
+    # each dialect's own INSERT ... ON CONFLICT DO UPDATE (SQLAlchemy builds it)
     insert = postgresql.insert if db.dialect == "postgresql" else sqlite.insert
     statement = insert(search_results).values(key=key, kind=kind, body=body, created_at=now())
+    upsert = statement.on_conflict_do_update(
+        index_elements=["key"],
+        set_={"kind": statement.excluded.kind, "body": statement.excluded.body,
+              "created_at": statement.excluded.created_at},
+    )  # fmt: skip
     with db.begin() as conn:
-        conn.execute(statement.on_conflict_do_nothing(index_elements=["key"]))
+        conn.execute(upsert)
