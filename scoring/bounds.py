@@ -73,6 +73,18 @@ MEMO = "accommodated_before"
 """The scoring memo's name in rule conditions: earlier accommodating choices, counted."""
 
 
+def branch_conditions(v: Vignette) -> list[str]:
+    """The conditions of the vignette's branching choices: what routing reads of the state."""
+    return [
+        branch.if_
+        for beat in v.beats
+        for choice in beat.choices
+        if isinstance(choice.to, list)
+        for branch in choice.to
+        if branch.if_ is not None
+    ]
+
+
 class Held(NamedTuple):
     """What the search may leave out of a state, because nothing that reads states can tell."""
 
@@ -98,14 +110,12 @@ def held(ctx: Context) -> Held:
     v, rubric = ctx.v, ctx.rubric
     known = {"repair_within": rubric.repair_within, "attachment": v.attachment}
     read = {"arousal"}
-    conditions: set[str] = set()
+    conditions: set[str] = set(branch_conditions(v))
     for beat in v.beats:
-        for index, choice in enumerate(beat.choices):
+        for index in range(len(beat.choices)):
             static = ctx.static(beat.id, index)
             read.update(static.state_reads)
             conditions.update(r.when for r in (*static.reclassify, *static.rules))
-            if isinstance(choice.to, list):
-                conditions.update(b.if_ for b in choice.to if b.if_ is not None)
     # the scorer's own reads: the last turn to repair in, and a rupture still open at the end
     counted: dict[str, set[tuple[str, Any]] | None] = {
         "rupture_turns": {("==", rubric.repair_within - 1), ("<", rubric.repair_within)},
@@ -159,11 +169,7 @@ def state_window(v: Vignette) -> dict[str, tuple[int, int, int]]:
     from simulator.content.expr import names_in
     from simulator.play.engine import _NAMES
 
-    read = {"arousal"}
-    for b in v.beats:
-        for c in b.choices:
-            if isinstance(c.to, list):
-                read.update(*(names_in(br.if_) for br in c.to if br.if_ is not None))
+    read = {"arousal"}.union(*(names_in(source) for source in branch_conditions(v)))
     aside = [name for name in _NAMES if name not in read]
     where = {name: k for k, name in enumerate(aside)}
     ranges = {name: spec.range for name, spec in codebook().state.items()}

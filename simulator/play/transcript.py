@@ -222,6 +222,11 @@ class Transcript(_Later):
         return out
 
     @property
+    def has_ended(self) -> bool:
+        """Whether the session's last event is its end (looks at the last event only)."""
+        return bool(self.events) and isinstance(self.events[-1], EndEvent)
+
+    @property
     def ending(self) -> str | None:
         ends = [e for e in self.events if isinstance(e, EndEvent)]
         return ends[-1].ending if ends else None

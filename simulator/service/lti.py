@@ -125,9 +125,7 @@ def session_stored(db_url: str | None, transcript: Transcript) -> bool:
     """A session's record was stored in the course database (as it was played, or later by
     `attune sync`): once a session of an assignment has ended, its score goes to the LMS
     activities it belongs to (`session_ended`). Returns whether it had ended so."""
-    if transcript.assignment_id is None or not transcript.events:
-        return False
-    if transcript.events[-1].kind != "end":
+    if transcript.assignment_id is None or not transcript.has_ended:
         return False
     session_ended(db_url, transcript.session_id)
     return True

@@ -493,8 +493,8 @@ class _Passback:
         self.store(transcript)
         if self.sent or self.store.db_error is not None:
             return  # not stored: `attune sync` stores it later, and sends the score then
-        if transcript.assignment_id is None:
-            return  # nothing to send for practice (and no LTI code to import)
+        if transcript.assignment_id is None or not transcript.has_ended:
+            return  # nothing to send yet: the LTI code is imported at an assignment's end only
         from simulator.service.lti import session_stored
 
         self.sent = session_stored(self.db_url, transcript)

@@ -23,9 +23,15 @@ def recall_bounds(story: Story, db_url: str | None) -> Bounds | None:
     from simulator.store.searches import recall
 
     try:
-        body = recall(open_database(db_url), story.search_key(KIND))
+        db = open_database(db_url)
     except AttuneError:
         return None
+    try:
+        body = recall(db, story.search_key(KIND))
+    except AttuneError:
+        return None
+    finally:
+        db.close()
     if body is None:
         return None
     try:
@@ -43,4 +49,8 @@ def share_bounds(story: Story, db_url: str | None) -> None:
 
     body = bounds_json(story.bounds())
     with contextlib.suppress(AttuneError):  # unreachable or locked: the next machine searches
-        keep(open_database(db_url), story.search_key(KIND), KIND, body)
+        db = open_database(db_url)
+        try:
+            keep(db, story.search_key(KIND), KIND, body)
+        finally:
+            db.close()
